@@ -1,0 +1,63 @@
+"""Types shared by every capability and major version."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+import msgspec
+
+from contracts._base import Model
+
+T = TypeVar("T")
+
+CurrencyCode = Annotated[
+    str, msgspec.Meta(pattern="^[A-Z]{3}$", description="ISO 4217 currency code.", examples=["USD"])
+]
+CountryCode = Annotated[
+    str, msgspec.Meta(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.", examples=["US"])
+]
+DecimalString = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?$",
+        description="A decimal number as a string, so that no precision is lost in JSON.",
+        examples=["1250.00"],
+    ),
+]
+CustomerId = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$",
+        description="revgate's id of a customer: `cus_` and a ULID.",
+        examples=["cus_01JD8Z6Q3W9R2N7M4K5H6G7F8E"],
+    ),
+]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+
+
+class Money(Model):
+    """An amount in one currency."""
+
+    amount: DecimalString
+    currency: CurrencyCode
+
+
+class ExternalIds(Model):
+    """The ids of the same record in each system of record."""
+
+    salesforce: str | None = None
+    """Salesforce Account Id."""
+    zuora: str | None = None
+    """Zuora billing account id."""
+    zuora_account_number: str | None = None
+    """Zuora billing account number."""
+    netsuite: str | None = None
+    """NetSuite internal id of the customer record."""
+
+
+class Page(Model, Generic[T]):
+    """One page of a list. Pass ``next`` back as ``cursor`` for the following page."""
+
+    items: tuple[T, ...]
+    next: str | None = None

@@ -1,0 +1,77 @@
+"""RFC 9457 problem details: the one error shape of every revgate component.
+
+Every ``type`` a revgate component may answer is listed in :data:`PROBLEM_TYPES`
+and documented in ``docs/problem-types.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+import msgspec
+
+PROBLEM_BASE: Final = "https://revgate.dev/problems/"
+PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+
+#: slug -> (title, usual HTTP status)
+PROBLEM_TYPES: Final[dict[str, tuple[str, int]]] = {
+    "invalid-request": ("The request is malformed", 400),
+    "invalid-body": ("The request body does not match the schema", 422),
+    "validation-failed": ("The request breaks a business rule", 422),
+    "field-not-updatable": ("A field in the update cannot be changed", 422),
+    "unsupported-media-type": ("The request body has an unsupported media type", 415),
+    "not-found": ("The resource does not exist", 404),
+    "method-not-allowed": ("The method is not allowed on this resource", 405),
+    "duplicate-customer": ("The customer already exists", 409),
+    "vendor-rejected": ("A system of record refused the change", 422),
+    "vendor-conflict": ("A system of record reports a conflicting change", 409),
+    "vendor-throttled": ("A system of record is throttling revgate", 503),
+    "vendor-unavailable": ("A system of record is unavailable", 503),
+    "partial-write": ("The change reached only some systems of record", 503),
+    "internal-error": ("An unexpected error occurred", 500),
+}
+
+
+def problem_type(slug: str) -> str:
+    """The full type URI of a documented problem slug."""
+    if slug not in PROBLEM_TYPES:
+        raise KeyError(f"undocumented problem type {slug!r}")
+    return PROBLEM_BASE + slug
+
+
+class InvalidParam(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
+    """One reason a request was refused, located by a JSON pointer (RFC 6901) into the body."""
+
+    pointer: str
+    reason: str
+
+
+class SystemState(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
+    """Where one system of record stands after a write that did not finish everywhere."""
+
+    system: Annotated[str, msgspec.Meta(examples=["salesforce", "zuora", "netsuite"])]
+    state: Annotated[str, msgspec.Meta(examples=["written", "failed", "not-attempted"])]
+    id: str | None = None
+    reason: str | None = None
+
+
+class Problem(msgspec.Struct, rename="camel", forbid_unknown_fields=False, omit_defaults=True, frozen=True):
+    """RFC 9457 problem details, with revgate's extension members.
+
+    Unknown members are accepted when decoding, as RFC 9457 asks of consumers.
+    """
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    correlation_id: str | None = None
+    errors: tuple[InvalidParam, ...] | None = None
+    """Every reason the request was refused, not only the first."""
+    systems: tuple[SystemState, ...] | None = None
+    """For writes spanning several systems: which of them hold the change."""
+    customer_id: str | None = None
+    """The customer the problem is about, where there is one (for example the existing duplicate)."""
+    retry_after: int | None = None
+    """Seconds after which a retry may succeed; also sent as the ``Retry-After`` header."""

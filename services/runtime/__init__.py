@@ -1,0 +1,1 @@
+"""What every revgate service process shares: correlation, problem details, strict bodies, serving."""

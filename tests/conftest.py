@@ -1,0 +1,7 @@
+"""Fixtures shared by the whole suite live in ``tests/fixtures``, one module per system."""
+
+pytest_plugins = [
+    "tests.fixtures.salesforce",
+    "tests.fixtures.zuora",
+    "tests.fixtures.netsuite",
+]
