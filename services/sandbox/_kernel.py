@@ -192,7 +192,7 @@ class SandboxConfig(msgspec.Struct, frozen=True):
 
     client_id: str = "revgate"
     """The one OAuth client the sandbox knows."""
-    client_secret: str = "revgate-sandbox-secret"  # noqa: S105 - a sandbox credential, not a secret
+    client_secret: str = "revgate-sandbox-secret"
     """Its secret (client-credentials grants of Salesforce and Zuora)."""
     client_public_keys: str | None = None
     """JWKS (JSON) of the keys allowed to sign client assertions (NetSuite's JWT grant)."""
