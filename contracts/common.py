@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -43,21 +43,23 @@ class Money(Model):
     currency: CurrencyCode
 
 
-class ExternalIds(Model):
-    """The ids of the same record in each system of record."""
-
-    salesforce: str | None = None
-    """Salesforce Account Id."""
-    zuora: str | None = None
-    """Zuora billing account id."""
-    zuora_account_number: str | None = None
-    """Zuora billing account number."""
-    netsuite: str | None = None
-    """NetSuite internal id of the customer record."""
-
-
 class Page(Model, Generic[T]):
     """One page of a list. Pass ``next`` back as ``cursor`` for the following page."""
 
     items: tuple[T, ...]
     next: str | None = None
+
+
+LegalEntityCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^[A-Z]{2}[0-9]{2}$",
+        description="Code of the legal entity that sells to the customer (an ERP subsidiary).",
+        examples=["US01"],
+    ),
+]
+PaymentTerms = Literal["DUE_ON_RECEIPT", "NET15", "NET30", "NET45", "NET60"]
+BillCycleDay = Annotated[
+    int, msgspec.Meta(ge=1, le=28, description="Day of the month on which the customer is billed.")
+]
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]

@@ -23,6 +23,7 @@ PROBLEM_TYPES: Final[dict[str, tuple[str, int]]] = {
     "not-found": ("The resource does not exist", 404),
     "method-not-allowed": ("The method is not allowed on this resource", 405),
     "duplicate-customer": ("The customer already exists", 409),
+    "customer-incomplete": ("The customer exists in only some systems of record", 409),
     "vendor-rejected": ("A system of record refused the change", 422),
     "vendor-conflict": ("A system of record reports a conflicting change", 409),
     "vendor-throttled": ("A system of record is throttling revgate", 503),

@@ -44,6 +44,11 @@ class TaxRegistration(msgspec.Struct, frozen=True):
     scheme: str = "VAT"
 
 
+def tax_scheme_for(country: str) -> str:
+    """The usual tax registration scheme of a country, for versions that do not say."""
+    return {"US": "EIN", "AU": "ABN", "NZ": "GST", "IN": "GST", "SG": "GST"}.get(country, "VAT")
+
+
 class Contact(msgspec.Struct, frozen=True):
     """The person who receives invoices."""
 

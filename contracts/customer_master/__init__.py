@@ -1,0 +1,1 @@
+"""The customer-master capability: one module per major version."""

@@ -1,0 +1,96 @@
+"""The customer-master Litestar app, serving ``/v1`` and ``/v2`` from one canonical model."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import msgspec
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.middleware import DefineMiddleware
+
+from contracts.customer_master import v1, v2
+from contracts.problem import Problem
+from services.customer_master.master import CustomerMaster
+from services.customer_master.v1 import CustomersV1
+from services.customer_master.v2 import CustomersV2
+from services.runtime.correlation import CorrelationMiddleware
+from services.runtime.openapi import document, openapi_config
+from services.runtime.problems import problem_handlers
+
+CAPABILITY = "customer-master"
+SCOPES = {"customers:read": "Read customers", "customers:write": "Create and change customers"}
+MAJORS = {1: CustomersV1, 2: CustomersV2}
+
+#: Every model the documents show, so that closed schemas are marked as such.
+PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
+    v1.CustomerCreate,
+    v1.Customer,
+    v1.CustomerUpdate,
+    v1.CustomerSummary,
+    v1.CustomerPage,
+    v1.ExternalIds,
+    v2.CustomerCreate,
+    v2.Customer,
+    v2.CustomerUpdate,
+    v2.CustomerSummary,
+    v2.CustomerPage,
+    v2.Address,
+    v2.TaxRegistration,
+    v2.Contact,
+    v2.ExternalId,
+    Problem,
+)
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/v{major:int}/openapi.json", include_in_schema=False)
+async def openapi_json(major: int) -> dict[str, Any]:
+    documents = openapi_documents()
+    if major not in documents:
+        raise NotFoundException()
+    return documents[major]
+
+
+def create_app(
+    master: CustomerMaster | None,
+    *,
+    majors: Sequence[int] = tuple(MAJORS),
+    on_shutdown: Sequence[Callable[[], Awaitable[Any]]] = (),
+) -> Litestar:
+    """The app over an assembled :class:`CustomerMaster`; ``on_shutdown`` closes its adapters.
+
+    Litestar's own OpenAPI generation runs on apps of one major (see :func:`openapi_documents`);
+    the full app serves those documents at ``/v{major}/openapi.json``.
+    """
+    return Litestar(
+        route_handlers=[*(MAJORS[m] for m in majors), healthz, openapi_json],
+        dependencies={"master": Provide(lambda: master, sync_to_thread=False, use_cache=True)},
+        exception_handlers=problem_handlers(),
+        # A plain ASGI wrapper, typed with our own aliases rather than Litestar's.
+        middleware=[DefineMiddleware(CorrelationMiddleware)],  # type: ignore[arg-type]
+        openapi_config=(
+            openapi_config(
+                f"revgate {CAPABILITY} v{majors[0]}",
+                "One customer across Salesforce (engagement), Zuora (billing) and NetSuite (financials). "
+                "Field ownership: docs/ownership.md. Problem types: docs/problem-types.md.",
+                SCOPES,
+            )
+            if len(majors) == 1
+            else None
+        ),
+        on_shutdown=list(on_shutdown),
+    )
+
+
+@functools.cache
+def openapi_documents() -> dict[int, dict[str, Any]]:
+    """The OpenAPI document of each major, as committed in ``contracts/openapi``."""
+    return {major: document(create_app(None, majors=(major,)), PUBLIC_MODELS, major) for major in MAJORS}
