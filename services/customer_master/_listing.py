@@ -7,7 +7,7 @@ import binascii
 import re
 from typing import Annotated, Final
 
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
 from services.customer_master.master import CustomerMaster
 from services.domain.customer import CustomerSummary
@@ -17,29 +17,30 @@ _ID: Final = re.compile(r"^cus_[0-9A-HJKMNP-TV-Z]{26}$")
 
 NamePrefix = Annotated[
     str | None,
-    Parameter(query="namePrefix", min_length=1, max_length=80, description="Names starting with this."),
+    QueryParameter(name="namePrefix", min_length=1, max_length=80, description="Names starting with this."),
 ]
 Cursor = Annotated[
-    str | None, Parameter(query="cursor", max_length=200, description="`next` of the previous page.")
+    str | None, QueryParameter(name="cursor", max_length=200, description="`next` of the previous page.")
 ]
-Limit = Annotated[int, Parameter(query="limit", ge=1, le=100, description="Page size.")]
+Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")]
 SalesforceId = Annotated[
     str | None,
-    Parameter(
-        query="salesforceId",
+    QueryParameter(
+        name="salesforceId",
         pattern="^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$",
         description="Salesforce Account Id.",
     ),
 ]
 ZuoraAccountId = Annotated[
-    str | None, Parameter(query="zuoraAccountId", max_length=64, description="Zuora account id or number.")
+    str | None,
+    QueryParameter(name="zuoraAccountId", max_length=64, description="Zuora account id or number."),
 ]
 NetsuiteId = Annotated[
     str | None,
-    Parameter(query="netsuiteId", pattern="^[0-9]{1,12}$", description="NetSuite customer internal id."),
+    QueryParameter(name="netsuiteId", pattern="^[0-9]{1,12}$", description="NetSuite customer internal id."),
 ]
 CustomerIdPath = Annotated[
-    str, Parameter(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate customer id.")
+    str, PathParameter(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate customer id.")
 ]
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from contracts.customer_master import v1
 from services.customer_master._listing import (
@@ -29,7 +31,7 @@ from services.domain.customer import (
     TaxRegistration,
     tax_scheme_for,
 )
-from services.runtime.openapi import problem_responses
+from services.runtime.openapi import LOCATION, problem_responses
 from services.runtime.strict_body import StrictBody
 
 _SAME_IN_V1 = frozenset(
@@ -163,10 +165,13 @@ class CustomersV1(Controller):
         summary="Create a customer in Salesforce, Zuora and NetSuite",
         dto=StrictBody[v1.CustomerCreate],
         return_dto=None,
+        response_headers=[LOCATION],
         security=[{"oauth2": ["customers:write"]}],
         responses=problem_responses(400, 409, 415, 422, 500, 503),
     )
-    async def create(self, master: CustomerMaster, data: v1.CustomerCreate) -> Response[v1.Customer]:
+    async def create(
+        self, master: NamedDependency[CustomerMaster], data: JSONBody[v1.CustomerCreate]
+    ) -> Response[v1.Customer]:
         customer = await master.create(profile_from(data))
         return Response(view(customer), status_code=201, headers={"Location": f"{self.path}/{customer.id}"})
 
@@ -177,7 +182,9 @@ class CustomersV1(Controller):
         security=[{"oauth2": ["customers:read"]}],
         responses=problem_responses(400, 404, 409, 500, 503),
     )
-    async def get_one(self, master: CustomerMaster, customer_id: CustomerIdPath) -> v1.Customer:
+    async def get_one(
+        self, master: NamedDependency[CustomerMaster], customer_id: CustomerIdPath
+    ) -> v1.Customer:
         return view(await master.get(customer_id))
 
     @get(
@@ -188,7 +195,7 @@ class CustomersV1(Controller):
     )
     async def list_(
         self,
-        master: CustomerMaster,
+        master: NamedDependency[CustomerMaster],
         name_prefix: NamePrefix = None,
         cursor: Cursor = None,
         limit: Limit = 20,
@@ -217,6 +224,9 @@ class CustomersV1(Controller):
         responses=problem_responses(400, 404, 409, 415, 422, 500, 503),
     )
     async def update(
-        self, master: CustomerMaster, customer_id: CustomerIdPath, data: v1.CustomerUpdate
+        self,
+        master: NamedDependency[CustomerMaster],
+        customer_id: CustomerIdPath,
+        data: JSONBody[v1.CustomerUpdate],
     ) -> v1.Customer:
         return view(await master.update(customer_id, lambda current: changes_from(data, current)))

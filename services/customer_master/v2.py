@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from contracts.customer_master import v2
 from services.customer_master._listing import (
@@ -28,7 +30,7 @@ from services.domain.customer import (
     PostalAddress,
     TaxRegistration,
 )
-from services.runtime.openapi import problem_responses
+from services.runtime.openapi import LOCATION, problem_responses
 from services.runtime.strict_body import StrictBody
 
 
@@ -141,10 +143,13 @@ class CustomersV2(Controller):
         summary="Create a customer in Salesforce, Zuora and NetSuite",
         dto=StrictBody[v2.CustomerCreate],
         return_dto=None,
+        response_headers=[LOCATION],
         security=[{"oauth2": ["customers:write"]}],
         responses=problem_responses(400, 409, 415, 422, 500, 503),
     )
-    async def create(self, master: CustomerMaster, data: v2.CustomerCreate) -> Response[v2.Customer]:
+    async def create(
+        self, master: NamedDependency[CustomerMaster], data: JSONBody[v2.CustomerCreate]
+    ) -> Response[v2.Customer]:
         customer = await master.create(profile_from(data))
         return Response(view(customer), status_code=201, headers={"Location": f"{self.path}/{customer.id}"})
 
@@ -155,7 +160,9 @@ class CustomersV2(Controller):
         security=[{"oauth2": ["customers:read"]}],
         responses=problem_responses(400, 404, 409, 500, 503),
     )
-    async def get_one(self, master: CustomerMaster, customer_id: CustomerIdPath) -> v2.Customer:
+    async def get_one(
+        self, master: NamedDependency[CustomerMaster], customer_id: CustomerIdPath
+    ) -> v2.Customer:
         return view(await master.get(customer_id))
 
     @get(
@@ -166,7 +173,7 @@ class CustomersV2(Controller):
     )
     async def list_(
         self,
-        master: CustomerMaster,
+        master: NamedDependency[CustomerMaster],
         name_prefix: NamePrefix = None,
         cursor: Cursor = None,
         limit: Limit = 20,
@@ -195,6 +202,9 @@ class CustomersV2(Controller):
         responses=problem_responses(400, 404, 409, 415, 422, 500, 503),
     )
     async def update(
-        self, master: CustomerMaster, customer_id: CustomerIdPath, data: v2.CustomerUpdate
+        self,
+        master: NamedDependency[CustomerMaster],
+        customer_id: CustomerIdPath,
+        data: JSONBody[v2.CustomerUpdate],
     ) -> v2.Customer:
         return view(await master.update(customer_id, lambda _current: changes_from(data)))

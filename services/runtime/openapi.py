@@ -12,10 +12,19 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar
+from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 
 from contracts.problem import PROBLEM_MEDIA_TYPE, Problem
+
+LOCATION = ResponseHeader(
+    name="Location",
+    description="URL of the new resource",
+    documentation_only=True,
+    required=True,
+    value="",  # documentation only; Litestar derives the header's schema (string) from the value's type
+)
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:

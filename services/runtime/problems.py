@@ -110,7 +110,8 @@ def vendor_problem(error: VendorError) -> ProblemError:
 def body_problem(error: msgspec.MsgspecError) -> ProblemError:
     """A body that is not JSON (400) or does not match the schema (422), located by a JSON pointer."""
     message = str(error)
-    if isinstance(error, msgspec.DecodeError):
+    # ValidationError is a DecodeError too: only the others mean the JSON itself is broken.
+    if not isinstance(error, msgspec.ValidationError):
         return ProblemError("invalid-request", f"The body is not valid JSON: {message}")
     match = _MSGSPEC_PATH.search(message)
     pointer = ""

@@ -10,11 +10,17 @@ from typing import Any
 
 import uvicorn
 
+from services.runtime.correlation import CorrelationMiddleware
+
 
 def serve(app: Any, *, host: str, port: int, name: str) -> None:
-    """Serve ``app`` until SIGINT/SIGTERM, logging one line per request."""
+    """Serve ``app`` until SIGINT/SIGTERM, logging one line per request.
+
+    The app is wrapped in :class:`CorrelationMiddleware` here, outside Litestar's routing, so
+    that even a 404 carries the correlation id.
+    """
     uvicorn.run(
-        app,
+        CorrelationMiddleware(app),
         host=host,
         port=port,
         log_level="info",
@@ -33,12 +39,14 @@ def serve(app: Any, *, host: str, port: int, name: str) -> None:
 
 @contextlib.contextmanager
 def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve ``app`` on a free loopback port in a background thread; yields its base URL."""
+    """Serve ``app`` as :func:`serve` does, on a free loopback port in a background thread; yields its URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(CorrelationMiddleware(app), log_level="warning", lifespan="on", access_log=False)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,31 @@
+# The two commands a newcomer needs: `make up` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: install up test lint openapi
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+## Run the whole stack on the embedded default (sandboxes + services on loopback); Ctrl-C stops it.
+up: install
+	$(BIN)/revgate up
+
+## Lint, type-check and run the test suite.
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Regenerate contracts/openapi/*.json from the service apps.
+openapi: install
+	$(BIN)/python -m services.openapi_export
