@@ -30,6 +30,14 @@ PROBLEM_TYPES: Final[dict[str, tuple[str, int]]] = {
     "vendor-unavailable": ("A system of record is unavailable", 503),
     "partial-write": ("The change reached only some systems of record", 503),
     "internal-error": ("An unexpected error occurred", 500),
+    "unauthorized": ("The request lacks a valid access token", 401),
+    "insufficient-scope": ("The access token lacks a scope this operation needs", 403),
+    "quota-exceeded": ("The client has used up its request quota", 429),
+    "payload-too-large": ("The request body is larger than allowed", 413),
+    "version-sunset": ("This major version has reached its sunset and is gone", 410),
+    "upstream-unavailable": ("The capability is unavailable", 503),
+    "bad-gateway": ("The capability answered with an error or not at all", 502),
+    "gateway-timeout": ("The capability did not answer in time", 504),
 }
 
 
@@ -76,3 +84,7 @@ class Problem(msgspec.Struct, rename="camel", forbid_unknown_fields=False, omit_
     """The customer the problem is about, where there is one (for example the existing duplicate)."""
     retry_after: int | None = None
     """Seconds after which a retry may succeed; also sent as the ``Retry-After`` header."""
+    violated_policies: tuple[str, ...] | None = msgspec.field(default=None, name="violated-policies")
+    """For ``quota-exceeded``: the rate-limit policies the request went over."""
+    successor: str | None = None
+    """For ``version-sunset``: where the successor major version lives."""

@@ -62,7 +62,7 @@ class ProcessGroup:
     def wait_ready(self, host: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         for component, child in self.children:
-            url = f"http://{host}:{component.port}{component.ready_path}"
+            url = f"http://{host}:{component.ready_port or component.port}{component.ready_path}"
             while True:
                 if child.poll() is not None:
                     raise RuntimeError(

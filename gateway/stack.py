@@ -7,11 +7,14 @@ module imports none of them.
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from pathlib import Path
 
 import msgspec
 from joserfc.jwk import ECKey
+
+from gateway.idp import hash_secret
 
 
 class Component(msgspec.Struct, frozen=True):
@@ -25,6 +28,8 @@ class Component(msgspec.Struct, frozen=True):
     """Loopback port it listens on."""
     ready_path: str
     """Path that answers 2xx once it is serving."""
+    ready_port: int | None = None
+    """Port of ``ready_path`` when it is not ``port`` (the gateway's admin listener)."""
     env: dict[str, str] = {}
     """Variables added to the environment."""
 
@@ -32,10 +37,67 @@ class Component(msgspec.Struct, frozen=True):
 class StackPorts(msgspec.Struct, frozen=True):
     """Loopback ports of the embedded stack."""
 
+    gateway: int = 8080
+    identity_provider: int = 8090
+    admin: int = 9090
     salesforce: int = 8101
     zuora: int = 8102
     netsuite: int = 8103
     customer_master: int = 8201
+
+
+#: Dev clients of the embedded identity provider: name -> (scopes, what it is for).
+DEV_CLIENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "quickstart": (("customers:read", "customers:write"), "Everything, for trying revgate out"),
+    "reporting": (("customers:read",), "Read-only, to see scopes refused"),
+}
+
+_CLIENT_TOML = """
+[[dev_identity_provider.clients]]
+client_id = "{name}"
+secret_hash = "{hash}"
+scopes = {scopes}
+description = {description}
+"""
+
+_GATEWAY_TOML = """\
+# Written by `revgate up` on every start; edit deploy/gateway.example.toml for a real deployment.
+[server]
+host = "{host}"
+port = {ports.gateway}
+admin_host = "{host}"
+admin_port = {ports.admin}
+
+[identity]
+issuer = "{issuer}"
+audience = "revgate"
+jwks_url = "{issuer}/.well-known/jwks.json"
+
+[dev_identity_provider]
+issuer = "{issuer}"
+audience = "revgate"
+state_dir = "{state_dir}"
+{clients}
+[rate_limit]
+# No redis_url: the embedded default keeps limits in memory; give redis://... to share them.
+default_policy = "standard"
+
+[rate_limit.policies.standard]
+limit = 600
+window = 60
+
+[[upstreams]]
+capability = "customer-master"
+major = 1
+url = "http://{host}:{ports.customer_master}"
+deprecated_at = 2026-11-01T00:00:00Z
+sunset_at = 2027-11-01T00:00:00Z
+
+[[upstreams]]
+capability = "customer-master"
+major = 2
+url = "http://{host}:{ports.customer_master}"
+"""
 
 
 SANDBOX_CLIENT_ID = "revgate"
@@ -55,12 +117,46 @@ def netsuite_client_key(state_dir: Path) -> ECKey:
     return key
 
 
+def dev_client_secrets(state_dir: Path) -> dict[str, str]:
+    """Secrets of the dev clients: made on first run, kept in the state folder (mode 0600)."""
+    path = state_dir / "dev-clients.json"
+    secrets_by_client: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(DEV_CLIENTS) - set(secrets_by_client):
+        for name in DEV_CLIENTS:
+            secrets_by_client.setdefault(name, secrets.token_urlsafe(24))
+        state_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(secrets_by_client, indent=2))
+        path.chmod(0o600)
+    return secrets_by_client
+
+
+def gateway_config(state_dir: Path, host: str = "127.0.0.1", ports: StackPorts | None = None) -> Path:
+    """Write the embedded gateway's config file (with hashed client secrets) and answer its path."""
+    ports = ports or StackPorts()
+    secrets_by_client = dev_client_secrets(state_dir)
+    clients = "".join(
+        _CLIENT_TOML.format(
+            name=name,
+            hash=hash_secret(secrets_by_client[name]),
+            scopes=json.dumps(list(scopes)),
+            description=json.dumps(description),
+        )
+        for name, (scopes, description) in DEV_CLIENTS.items()
+    )
+    issuer = f"http://{host}:{ports.identity_provider}"
+    text = _GATEWAY_TOML.format(host=host, ports=ports, issuer=issuer, state_dir=state_dir, clients=clients)
+    path = state_dir / "gateway.toml"
+    path.write_text(text)
+    return path
+
+
 def embedded_stack(
     state_dir: Path, host: str = "127.0.0.1", ports: StackPorts | None = None
 ) -> list[Component]:
-    """The three vendor sandboxes and the capability services, wired to each other."""
+    """The vendor sandboxes, the capability services, the dev identity provider and the gateway."""
     ports = ports or StackPorts()
     key = netsuite_client_key(state_dir)
+    config_path = gateway_config(state_dir, host, ports)
     python = sys.executable
 
     def sandbox(vendor: str, port: int, extra: dict[str, str] | None = None) -> Component:
@@ -108,5 +204,18 @@ def embedded_stack(
             port=ports.customer_master,
             ready_path="/healthz",
             env=vendors,
+        ),
+        Component(
+            name="identity",
+            argv=(python, "-m", "gateway.cli", "idp", "--config", str(config_path)),
+            port=ports.identity_provider,
+            ready_path="/.well-known/openid-configuration",
+        ),
+        Component(
+            name="gateway",
+            argv=(python, "-m", "gateway.cli", "gateway", "--config", str(config_path)),
+            port=ports.gateway,
+            ready_path="/readyz",
+            ready_port=ports.admin,
         ),
     ]

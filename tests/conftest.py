@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.salesforce",
     "tests.fixtures.zuora",
     "tests.fixtures.netsuite",
+    "tests.fixtures.customer_master",
 ]

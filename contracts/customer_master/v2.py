@@ -44,7 +44,7 @@ class TaxRegistration(Model):
 
     country: CountryCode
     number: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
-    scheme: Literal["VAT", "GST", "ABN", "EIN"] = "VAT"
+    scheme: Literal["VAT", "GST", "ABN", "EIN"]
 
 
 class Contact(Model):

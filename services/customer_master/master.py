@@ -79,27 +79,29 @@ class CustomerMaster:
         customer_id, crm_id = account.customer_id, account.crm_id
         if crm_id is None:
             raise AssertionError("a CRM account read back always has its id")
-        existing_billing, existing_erp = await asyncio.gather(
-            self.billing.billing_account(customer_id), self.erp.customer(external_id=customer_id)
-        )
-        if System.SALESFORCE not in states and existing_billing is not None and existing_erp is not None:
-            raise DuplicateCustomer(customer_id)
         states.setdefault(System.SALESFORCE, SystemState(system="salesforce", state="existing", id=crm_id))
-        writes: dict[System, Awaitable[Any]] = {}
-        if existing_billing is None:
-            writes[System.ZUORA] = self.billing.create_billing_account(
-                _billing_record(customer_id, crm_id, profile)
-            )
-        else:
-            states[System.ZUORA] = SystemState(
-                system="zuora", state="existing", id=existing_billing.account_id
-            )
-        if existing_erp is None:
-            writes[System.NETSUITE] = self.erp.save_customer(_erp_record(customer_id, profile))
-        else:
-            states[System.NETSUITE] = SystemState(system="netsuite", state="existing", id=existing_erp.erp_id)
-        await self._write_all(customer_id, writes, states)
+        await self._write_all(
+            customer_id,
+            {
+                System.ZUORA: self._ensure_billing_account(_billing_record(customer_id, crm_id, profile)),
+                System.NETSUITE: self._ensure_erp_customer(_erp_record(customer_id, profile)),
+            },
+            states,
+        )
+        if all(state.state == "existing" for state in states.values()):
+            raise DuplicateCustomer(customer_id)
         return await self.get(customer_id)
+
+    async def _ensure_billing_account(self, account: BillingAccount) -> SystemState:
+        if (existing := await self.billing.billing_account(account.account_number)) is not None:
+            return SystemState(system="zuora", state="existing", id=existing.account_id)
+        created = await self.billing.create_billing_account(account)
+        return SystemState(system="zuora", state="written", id=created.account_id)
+
+    async def _ensure_erp_customer(self, customer: ErpCustomer) -> SystemState:
+        if (existing := await self.erp.customer(external_id=customer.external_id)) is not None:
+            return SystemState(system="netsuite", state="existing", id=existing.erp_id)
+        return SystemState(system="netsuite", state="written", id=await self.erp.save_customer(customer))
 
     async def _create_crm_account(
         self, profile: CustomerProfile, key: str, parent_crm_id: str | None
@@ -269,7 +271,11 @@ class CustomerMaster:
             elif isinstance(result, BaseException):
                 raise result
             else:
-                states[system] = SystemState(system=system.value, state="written")
+                states[system] = (
+                    result
+                    if isinstance(result, SystemState)
+                    else SystemState(system=system.value, state="written")
+                )
         if failure is not None:
             order = [System.SALESFORCE, System.ZUORA, System.NETSUITE]
             raise PartialWrite(customer_id, [states[s] for s in order if s in states], failure) from failure

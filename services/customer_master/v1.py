@@ -21,6 +21,7 @@ from services.customer_master._listing import (
     ZuoraAccountId,
     list_summaries,
 )
+from services.customer_master.errors import DuplicateCustomer
 from services.customer_master.master import CustomerMaster
 from services.domain.customer import (
     Contact,
@@ -172,7 +173,11 @@ class CustomersV1(Controller):
     async def create(
         self, master: NamedDependency[CustomerMaster], data: JSONBody[v1.CustomerCreate]
     ) -> Response[v1.Customer]:
-        customer = await master.create(profile_from(data))
+        try:
+            customer = await master.create(profile_from(data))
+        except DuplicateCustomer as duplicate:
+            duplicate.headers["Location"] = f"{self.path}/{duplicate.customer_id}"
+            raise
         return Response(view(customer), status_code=201, headers={"Location": f"{self.path}/{customer.id}"})
 
     @get(

@@ -21,6 +21,7 @@ from services.customer_master._listing import (
     ZuoraAccountId,
     list_summaries,
 )
+from services.customer_master.errors import DuplicateCustomer
 from services.customer_master.master import CustomerMaster
 from services.domain.customer import (
     Contact,
@@ -150,7 +151,11 @@ class CustomersV2(Controller):
     async def create(
         self, master: NamedDependency[CustomerMaster], data: JSONBody[v2.CustomerCreate]
     ) -> Response[v2.Customer]:
-        customer = await master.create(profile_from(data))
+        try:
+            customer = await master.create(profile_from(data))
+        except DuplicateCustomer as duplicate:
+            duplicate.headers["Location"] = f"{self.path}/{duplicate.customer_id}"
+            raise
         return Response(view(customer), status_code=201, headers={"Location": f"{self.path}/{customer.id}"})
 
     @get(

@@ -38,10 +38,15 @@ def serve(app: Any, *, host: str, port: int, name: str) -> None:
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve ``app`` as :func:`serve` does, on a free loopback port in a background thread; yields its URL."""
+def serve_in_thread(app: Any, host: str = "127.0.0.1", *, correlation: bool = True) -> Iterator[str]:
+    """Serve ``app`` as :func:`serve` does, on a free loopback port in a background thread; yields its URL.
+
+    ``correlation=False`` serves the app bare, for apps that handle correlation themselves (the gateway).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it keep-alive answers wait ~40 ms (Nagle + delayed ACK).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(

@@ -20,6 +20,8 @@ from typing import Any, Final, Protocol
 
 import msgspec
 from litestar import Controller, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from services.runtime.types import ASGIApp, Receive, Scope, Send
 
@@ -166,24 +168,24 @@ class SandboxControlsController(Controller):
     include_in_schema = False
 
     @get("/faults")
-    async def get_faults(self, sandbox: SandboxControls) -> Faults:
+    async def get_faults(self, sandbox: NamedDependency[SandboxControls]) -> Faults:
         return sandbox.faults
 
     @put("/faults")
-    async def set_faults(self, sandbox: SandboxControls, data: Faults) -> Faults:
+    async def set_faults(self, sandbox: NamedDependency[SandboxControls], data: JSONBody[Faults]) -> Faults:
         sandbox.faults = data
         return data
 
     @post("/tokens/expire", status_code=204)
-    async def expire_tokens(self, sandbox: SandboxControls) -> None:
+    async def expire_tokens(self, sandbox: NamedDependency[SandboxControls]) -> None:
         sandbox.tokens.expire_all()
 
     @post("/reset", status_code=204)
-    async def reset(self, sandbox: SandboxControls) -> None:
+    async def reset(self, sandbox: NamedDependency[SandboxControls]) -> None:
         sandbox.reset()
 
     @get("/requests")
-    async def received(self, sandbox: SandboxControls) -> list[ReceivedRequest]:
+    async def received(self, sandbox: NamedDependency[SandboxControls]) -> list[ReceivedRequest]:
         return list(sandbox.requests)
 
 

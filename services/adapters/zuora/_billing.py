@@ -1,0 +1,142 @@
+"""``SubscriptionBilling`` over Zuora's v1 REST API."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Final
+from urllib.parse import quote
+
+import httpx
+import msgspec
+
+from services.adapters._session import CachedToken, VendorSession, new_http_client
+from services.adapters.errors import Conflict, NotFound, Rejected, Throttled, Unavailable, VendorError
+from services.adapters.zuora._config import ZuoraConfig
+from services.adapters.zuora._errors import SYSTEM, translate
+from services.adapters.zuora._mapping import billing_account, create_body, update_body
+from services.adapters.zuora._wire import ACCOUNT_CREATED, ACCOUNT_READ, TOKEN_GRANTED
+from services.ports import BillingAccount
+from services.runtime.correlation import correlation_id
+
+TRACK_HEADER: Final = "Zuora-Track-Id"
+_NOT_IN_TRACK_ID: Final = re.compile(r"[^\x20-\x7e]|[:;\"']")
+
+
+def track_id() -> str:
+    """The correlation id as Zuora accepts it: US-ASCII, no ``:;"'``, at most 64 characters."""
+    return _NOT_IN_TRACK_ID.sub("-", correlation_id.get())[:64]
+
+
+class ZuoraBilling:
+    """The subscription billing port (:class:`services.ports.SubscriptionBilling`) on Zuora."""
+
+    def __init__(self, config: ZuoraConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._config = config
+        self._client = new_http_client(config.base_url, config.retry, transport)
+        self._session = VendorSession(
+            system=SYSTEM,
+            client=self._client,
+            tokens=CachedToken(self._fetch_token),
+            translate=translate,
+            retry=config.retry,
+            correlation_header=TRACK_HEADER,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def billing_account(self, account_key: str) -> BillingAccount | None:
+        try:
+            response = await self._session.request(
+                "GET", f"/v1/accounts/{quote(account_key, safe='')}", headers=_headers()
+            )
+        except NotFound:
+            return None
+        try:
+            return billing_account(ACCOUNT_READ.decode(response.content))
+        except msgspec.DecodeError as exc:
+            message = f"unreadable account answer: {exc}"
+            raise Unavailable(SYSTEM, message, status=response.status_code) from exc
+
+    async def create_billing_account(self, account: BillingAccount) -> BillingAccount:
+        """Create the account under its own account number.
+
+        Retries reuse the ``Idempotency-Key`` ``revgate-account-<account number>``, so Zuora
+        answers a retry with the first result. An account number that already exists counts
+        as success when that account belongs to the same CRM account (the create already
+        happened), and as ``Conflict`` otherwise.
+        """
+        headers = {**_headers(), "Idempotency-Key": f"revgate-account-{account.account_number}"}
+        try:
+            response = await self._session.request(
+                "POST", "/v1/accounts", json=create_body(account), headers=headers, idempotent=True
+            )
+        except Conflict as exc:
+            return await self._already_created(account, exc)
+        except Rejected as exc:
+            if exc.status != 422:
+                raise
+            # The key was used before with another payload: the account may well exist.
+            return await self._already_created(account, exc)
+        try:
+            created = ACCOUNT_CREATED.decode(response.content)
+        except msgspec.DecodeError as exc:
+            message = f"unreadable create answer: {exc}"
+            raise Unavailable(SYSTEM, message, status=response.status_code) from exc
+        return msgspec.structs.replace(
+            account, account_id=created.account_id, account_number=created.account_number
+        )
+
+    async def update_billing_account(self, account: BillingAccount) -> None:
+        key = account.account_id or account.account_number
+        await self._session.request(
+            "PUT", f"/v1/accounts/{quote(key, safe='')}", json=update_body(account), headers=_headers()
+        )
+
+    async def _already_created(self, account: BillingAccount, error: VendorError) -> BillingAccount:
+        existing = await self.billing_account(account.account_number)
+        if existing is None:
+            raise error
+        if existing.crm_id != account.crm_id:
+            raise Conflict(
+                SYSTEM,
+                f"account number {account.account_number} belongs to CRM account {existing.crm_id!r}",
+                reasons=error.reasons,
+                status=error.status,
+            ) from error
+        return existing
+
+    async def _fetch_token(self, client: httpx.AsyncClient) -> tuple[str, float | None]:
+        """``POST /oauth/token``, retried on throttling and outages like any other call."""
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._config.client_id,
+            "client_secret": self._config.client_secret,
+        }
+        retry = self._config.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await client.post("/oauth/token", data=form, headers=_headers())
+            except httpx.TransportError as exc:
+                error: VendorError = Unavailable(SYSTEM, f"{type(exc).__name__} fetching a token")
+            else:
+                translated = translate(response)
+                if translated is None:
+                    try:
+                        granted = TOKEN_GRANTED.decode(response.content)
+                    except msgspec.DecodeError as exc:
+                        raise Unavailable(SYSTEM, f"unreadable token answer: {exc}") from exc
+                    return granted.access_token, granted.expires_in
+                error = translated
+            asked = error.retry_after if isinstance(error, Throttled) else None
+            delay = retry.backoff(attempt) if asked is None else asked
+            if not error.transient or attempt >= retry.attempts or delay > retry.max_retry_after:
+                raise error
+            await asyncio.sleep(delay)
+
+
+def _headers() -> dict[str, str]:
+    return {TRACK_HEADER: track_id()}

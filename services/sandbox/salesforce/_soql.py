@@ -1,0 +1,220 @@
+"""Run a parsed SOQL query against the store: resolve names, type-check literals, filter, sort, slice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from services.sandbox.salesforce._errors import SalesforceApiError, no_such_column
+from services.sandbox.salesforce._ids import normalize_id
+from services.sandbox.salesforce._schema import FieldSpec, FieldType, SObjectSchema
+from services.sandbox.salesforce._soql_parse import (
+    Comparison,
+    Condition,
+    FieldRef,
+    InList,
+    Kind,
+    Like,
+    Literal,
+    Not,
+    OrderItem,
+    Query,
+    Text,
+    parse,
+    query_error,
+)
+from services.sandbox.salesforce._store import Record, SObjectStore, parse_datetime
+
+MAX_OFFSET: Final = 2000
+Predicate = Callable[[Record], bool]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    schema: SObjectSchema
+    fields: tuple[str, ...] | None
+    """Canonical names of the selected fields; None for ``SELECT COUNT()``."""
+    records: list[Record]
+
+
+def run_query(store: SObjectStore, text: str) -> QueryResult:
+    """Answer a SOQL query, or raise Salesforce's error for it (MALFORMED_QUERY, INVALID_FIELD, ...)."""
+    query = parse(text)
+    schema = store.registry.get(query.sobject.name)
+    if schema is None:
+        raise query_error(
+            text,
+            query.sobject.pos,
+            f"sObject type '{query.sobject.name}' is not supported. If you are attempting to use a custom "
+            "object, be sure to append the '__c' after the entity name. Please reference your WSDL or the "
+            "describe call for the appropriate names.",
+            "INVALID_TYPE",
+        )
+    compiler = _Compiler(query, schema)
+    fields = None if query.fields is None else compiler.selected(query.fields)
+    predicate = compiler.condition(query.where) if query.where else None
+    order = [(compiler.field(item.field), item) for item in query.order_by]
+    if query.offset is not None and query.offset > MAX_OFFSET:
+        raise SalesforceApiError.one(
+            400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
+        )
+    rows = [r for r in store.records(schema) if predicate is None or predicate(r)]
+    if order:
+        rows.sort(key=functools.cmp_to_key(_comparator(order)))
+    start = query.offset or 0
+    end = None if query.limit is None else start + query.limit
+    return QueryResult(schema, fields, rows[start:end])
+
+
+def _key(spec: FieldSpec, value: Any) -> Any:
+    """What comparisons and sorting see: text folds case unless the field is case-sensitive."""
+    if isinstance(value, str) and spec.type.is_text and not spec.case_sensitive:
+        return value.casefold()
+    return value
+
+
+def _comparator(order: list[tuple[FieldSpec, OrderItem]]) -> Callable[[Record, Record], int]:
+    def compare(a: Record, b: Record) -> int:
+        for spec, item in order:
+            x, y = _key(spec, a[spec.name]), _key(spec, b[spec.name])
+            if x == y:
+                continue
+            if x is None:
+                return 1 if item.nulls_last else -1
+            if y is None:
+                return -1 if item.nulls_last else 1
+            result = -1 if x < y else 1
+            return -result if item.descending else result
+        return 0
+
+    return compare
+
+
+class _Compiler:
+    def __init__(self, query: Query, schema: SObjectSchema) -> None:
+        self.query = query
+        self.schema = schema
+
+    def error(self, pos: int, detail: str, code: str = "MALFORMED_QUERY") -> SalesforceApiError:
+        return query_error(self.query.text, pos, detail, code)
+
+    def field(self, ref: FieldRef) -> FieldSpec:
+        spec = self.schema.field(ref.name)
+        if spec is None:
+            raise self.error(ref.pos, no_such_column(ref.name, self.schema.name), "INVALID_FIELD")
+        return spec
+
+    def selected(self, refs: tuple[FieldRef, ...]) -> tuple[str, ...]:
+        names: list[str] = []
+        for ref in refs:
+            name = self.field(ref).name
+            if name in names:
+                raise self.error(ref.pos, f"duplicate field selected: {name}")
+            names.append(name)
+        return tuple(names)
+
+    def condition(self, node: Condition) -> Predicate:
+        if isinstance(node, Not):
+            inner = self.condition(node.operand)
+            return lambda r: not inner(r)
+        if isinstance(node, Comparison):
+            return self.comparison(node)
+        if isinstance(node, InList):
+            return self.in_list(node)
+        if isinstance(node, Like):
+            return self.like(node)
+        parts = [self.condition(op) for op in node.operands]
+        if node.op == "AND":
+            return lambda r: all(p(r) for p in parts)
+        return lambda r: any(p(r) for p in parts)
+
+    def comparison(self, node: Comparison) -> Predicate:
+        spec = self.field(node.field)
+        wanted = self.literal(spec, node.value)
+        name, op = spec.name, node.op
+        if op in ("=", "!="):
+            equal = op == "="
+            return lambda r: (_key(spec, r[name]) == wanted) is equal
+        if spec.type in (FieldType.BOOLEAN, FieldType.PICKLIST) or wanted is None:
+            raise self.error(
+                node.field.pos,
+                f"invalid operator on {spec.type.value} field",
+                "INVALID_QUERY_FILTER_OPERATOR",
+            )
+        compare = _ORDERING[op]
+        return lambda r: r[name] is not None and compare(_key(spec, r[name]), wanted)
+
+    def in_list(self, node: InList) -> Predicate:
+        spec = self.field(node.field)
+        wanted = {self.literal(spec, value) for value in node.values}
+        name, negated = spec.name, node.negated
+        return lambda r: (_key(spec, r[name]) in wanted) is not negated
+
+    def like(self, node: Like) -> Predicate:
+        spec = self.field(node.field)
+        if not (spec.type.is_text or spec.type in (FieldType.ID, FieldType.REFERENCE)):
+            raise self.error(
+                node.field.pos,
+                f"invalid operator on {spec.type.value} field",
+                "INVALID_QUERY_FILTER_OPERATOR",
+            )
+        if node.pattern.kind is not Kind.STRING:
+            raise self.error(node.pattern.pos, self.type_message(spec))
+        pattern = re.compile(node.pattern.value.like, re.IGNORECASE | re.DOTALL)
+        name = spec.name
+        return lambda r: r[name] is not None and pattern.fullmatch(r[name]) is not None
+
+    def literal(self, spec: FieldSpec, literal: Literal) -> Any:
+        """The literal as a value comparable with the field's values, or Salesforce's complaint."""
+        if literal.kind is Kind.IDENT and literal.value is None:
+            return None
+        kind = spec.type
+        if kind.is_text or kind in (FieldType.ID, FieldType.REFERENCE):
+            if literal.kind is not Kind.STRING:
+                raise self.error(literal.pos, self.type_message(spec))
+            text: Text = literal.value
+            if kind in (FieldType.ID, FieldType.REFERENCE):
+                canonical = normalize_id(text.value)
+                if canonical is None:
+                    raise self.error(
+                        literal.pos, f"invalid ID field: {text.value}", "INVALID_QUERY_FILTER_OPERATOR"
+                    )
+                return canonical
+            return _key(spec, text.value)
+        expected = {
+            FieldType.BOOLEAN: Kind.IDENT,
+            FieldType.DATE: Kind.DATE,
+            FieldType.DATETIME: Kind.DATETIME,
+        }.get(kind, Kind.NUMBER)
+        if literal.kind is not expected:
+            raise self.error(literal.pos, self.type_message(spec))
+        if kind is FieldType.DATE:
+            return dt.date.fromisoformat(literal.value)
+        if kind is FieldType.DATETIME:
+            return parse_datetime(literal.value)
+        return literal.value
+
+    @staticmethod
+    def type_message(spec: FieldSpec) -> str:
+        if spec.type.is_text or spec.type in (FieldType.ID, FieldType.REFERENCE):
+            return (
+                f"value of filter criterion for field '{spec.name}' must be of type {spec.type.value} "
+                "and should be enclosed in quotes"
+            )
+        kind = "dateTime" if spec.type is FieldType.DATETIME else spec.type.value
+        return (
+            f"value of filter criterion for field '{spec.name}' must be of type {kind} "
+            "and should not be enclosed in quotes"
+        )
+
+
+_ORDERING: Final[dict[str, Callable[[Any, Any], bool]]] = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
