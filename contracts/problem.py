@@ -55,7 +55,9 @@ class InvalidParam(msgspec.Struct, rename="camel", forbid_unknown_fields=True, f
     reason: str
 
 
-class SystemState(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
+class SystemState(
+    msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True, omit_defaults=True
+):
     """Where one system of record stands after a write that did not finish everywhere."""
 
     system: Annotated[str, msgspec.Meta(examples=["salesforce", "zuora", "netsuite"])]

@@ -158,6 +158,10 @@ class Gateway:
         ex.upstream_seconds = time.perf_counter() - upstream_started
         ex.status = answer.status
         out = answer.headers
+        for i, (name, value) in enumerate(out):
+            if name == b"location" and value.startswith(b"/v"):
+                # The service names its own path; the caller knows the public one.
+                out[i] = (name, f"/{version.capability}".encode() + value)
         out += version.lifecycle_headers
         out += limit_headers
         out += [

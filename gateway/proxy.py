@@ -26,7 +26,7 @@ HOP_BY_HOP: Final = frozenset(
     {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer",
      b"transfer-encoding", b"upgrade", b"proxy-connection"}
 )  # fmt: skip
-_DROP_FROM_ANSWER: Final = HOP_BY_HOP | {b"content-length", b"server", b"x-correlation-id"}
+_DROP_FROM_ANSWER: Final = HOP_BY_HOP | {b"content-length", b"server", b"date", b"x-correlation-id"}
 
 #: Told of every state change of an upstream's breaker (for metrics).
 BreakerListener = Callable[[Upstream, State], None]

@@ -77,14 +77,32 @@ def document(app: Litestar, structs: Iterable[type[msgspec.Struct]], major: int)
 
 
 def _tidy(name: str, schema: dict[str, Any], closed: set[str]) -> dict[str, Any]:
-    schema = json.loads(json.dumps(schema))
+    schema = _plain_unions(json.loads(json.dumps(schema)))
     if name in closed and schema.get("type") == "object":
         schema["additionalProperties"] = False
-    for prop in schema.get("properties", {}).values():
-        # Litestar renders ``X | UnsetType`` as a one-branch oneOf; say it plainly.
-        if isinstance(prop.get("oneOf"), list) and len(prop["oneOf"]) == 1:
-            prop.update(prop.pop("oneOf")[0])
     return schema
+
+
+def _plain_unions(node: Any) -> Any:
+    """Undo two quirks of Litestar's schemas for msgspec types, everywhere in a schema.
+
+    ``tuple[X, ...]`` becomes ``items: {oneOf: [X, {}]}`` (the ellipsis read as "anything"), which
+    no value can satisfy as ``oneOf``; and ``X | UnsetType`` becomes a one-branch ``oneOf``.
+    """
+    if isinstance(node, list):
+        return [_plain_unions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _plain_unions(value) for key, value in node.items()}
+    branches = node.get("oneOf")
+    if isinstance(branches, list):
+        branches = [b for b in branches if b != {}]
+        if len(branches) == 1:
+            del node["oneOf"]
+            node.update(branches[0])
+        else:
+            node["oneOf"] = branches
+    return node
 
 
 def render(document: dict[str, Any]) -> str:

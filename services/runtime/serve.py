@@ -33,6 +33,8 @@ def serve(app: Any, *, host: str, port: int, name: str) -> None:
             "formatters": {"plain": {"format": f"%(asctime)s {name} %(levelname)s %(name)s %(message)s"}},
             "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain"}},
             "root": {"handlers": ["out"], "level": "INFO"},
+            # One line per vendor call is httpx's INFO; the adapters log retries and failures themselves.
+            "loggers": {"httpx": {"level": "WARNING"}},
         },
     )
 

@@ -37,7 +37,8 @@ class SalesforceCRM:
 
     Tokens come from the client-credentials flow. Salesforce gives them no lifetime, so one is kept
     until a call is refused with 401, then fetched once more. Data calls go to the token's
-    ``instance_url``.
+    ``instance_url``. An account read that has no ``Revgate_Id__c`` yet (a CRM-only prospect)
+    comes back with empty ``customer_id`` and ``match_key``.
     """
 
     def __init__(self, config: SalesforceConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:

@@ -12,22 +12,21 @@ from typing import Any, Final
 from services.sandbox.salesforce._errors import SalesforceApiError, no_such_column
 from services.sandbox.salesforce._ids import normalize_id
 from services.sandbox.salesforce._schema import FieldSpec, FieldType, SObjectSchema
+from services.sandbox.salesforce._soql_lex import Kind, Text, query_error
 from services.sandbox.salesforce._soql_parse import (
     Comparison,
     Condition,
     FieldRef,
     InList,
-    Kind,
     Like,
     Literal,
     Not,
     OrderItem,
     Query,
-    Text,
     parse,
-    query_error,
 )
-from services.sandbox.salesforce._store import Record, SObjectStore, parse_datetime
+from services.sandbox.salesforce._store import Record, SObjectStore
+from services.sandbox.salesforce._values import parse_datetime
 
 MAX_OFFSET: Final = 2000
 Predicate = Callable[[Record], bool]

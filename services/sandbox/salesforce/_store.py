@@ -13,6 +13,7 @@ from typing import Any, Final
 from services.sandbox.salesforce._errors import ApiError, SalesforceApiError, not_found
 from services.sandbox.salesforce._ids import mint_id, normalize_id
 from services.sandbox.salesforce._schema import FieldSpec, FieldType, SchemaRegistry, SObjectSchema
+from services.sandbox.salesforce._values import FieldValueError, convert, to_json
 
 Record = dict[str, Any]
 
@@ -23,34 +24,8 @@ _SEQUENCE_STEP: Final = 7_919
 _TIMESTAMP_FIELDS: Final = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
 
 
-def format_datetime(value: dt.datetime) -> str:
-    """Salesforce's datetime form in REST answers: ``2024-01-15T09:30:00.000+0000``."""
-    utc = value.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
-
-
-def parse_datetime(text: str) -> dt.datetime | None:
-    """An ISO 8601 datetime with offset (``Z``, ``+0000`` or ``+00:00``), as UTC; None if unreadable."""
-    candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
-    if len(candidate) > 5 and candidate[-5] in "+-" and candidate[-3] != ":":
-        candidate = candidate[:-2] + ":" + candidate[-2:]
-    try:
-        value = dt.datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    return value.astimezone(dt.UTC) if value.tzinfo else None
-
-
 def record_url(version: str, sobject: str, record_id: str) -> str:
     return f"/services/data/{version}/sobjects/{sobject}/{record_id}"
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return format_datetime(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def render(
@@ -225,8 +200,11 @@ class SObjectStore:
         errors: list[ApiError] = []
         for spec, raw in specs:
             try:
-                values[spec.name] = self._convert(spec, raw)
-            except _FieldError as exc:
+                value = convert(spec, raw)
+                if spec.type is FieldType.REFERENCE and value is not None:
+                    value = self._reference(spec, value)
+                values[spec.name] = value
+            except FieldValueError as exc:
                 if exc.error.error_code == "JSON_PARSER_ERROR":
                     raise SalesforceApiError(400, [exc.error]) from None
                 errors.append(exc.error)
@@ -234,54 +212,15 @@ class SObjectStore:
             raise SalesforceApiError(400, errors)
         return values
 
-    def _convert(self, spec: FieldSpec, raw: Any) -> Any:
-        if raw is None:
-            return False if spec.type is FieldType.BOOLEAN else None
-        if isinstance(raw, dict | list):
-            token = "START_OBJECT" if isinstance(raw, dict) else "START_ARRAY"
-            raise _FieldError(_parser_error(spec, token, "{" if isinstance(raw, dict) else "["))
-        if spec.type.is_text or spec.type in (FieldType.REFERENCE, FieldType.ID):
-            value = raw if isinstance(raw, str) else _scalar_text(raw)
-            if value == "":
-                return None  # Salesforce stores an empty text value as null.
-            if spec.type is FieldType.REFERENCE:
-                return self._reference(spec, value)
-            if len(value) > spec.length:
-                raise _FieldError(
-                    ApiError(
-                        f"{spec.label}: data value too large: {value[:40]} (max length={spec.length})",
-                        "STRING_TOO_LONG",
-                        [spec.name],
-                    )
-                )
-            return value
-        if spec.type is FieldType.BOOLEAN:
-            if isinstance(raw, bool):
-                return raw
-            raise _FieldError(_parser_error(spec, _token_of(raw), raw))
-        if spec.type.is_number:
-            return _number(spec, raw)
-        if not isinstance(raw, str):
-            raise _FieldError(_parser_error(spec, _token_of(raw), raw))
-        if spec.type is FieldType.DATE:
-            try:
-                return dt.date.fromisoformat(raw)
-            except ValueError:
-                raise _FieldError(_parser_error(spec, "VALUE_STRING", raw)) from None
-        parsed = parse_datetime(raw)
-        if parsed is None:
-            raise _FieldError(_parser_error(spec, "VALUE_STRING", raw))
-        return parsed
-
     def _reference(self, spec: FieldSpec, value: str) -> str:
         canonical = normalize_id(value)
         if canonical is None:
-            raise _FieldError(
+            raise FieldValueError(
                 ApiError(f"{spec.label}: id value of incorrect type: {value}", "MALFORMED_ID", [spec.name])
             )
         target = self.registry.get(spec.reference_to or "")
         if target is None or not canonical.startswith(target.key_prefix):
-            raise _FieldError(
+            raise FieldValueError(
                 ApiError(
                     f"{spec.label}: id value of incorrect type: {value}",
                     "FIELD_INTEGRITY_EXCEPTION",
@@ -289,7 +228,7 @@ class SObjectStore:
                 )
             )
         if canonical not in self._tables[target.name]:
-            raise _FieldError(
+            raise FieldValueError(
                 ApiError("invalid cross reference id", "INVALID_CROSS_REFERENCE_KEY", [spec.name])
             )
         return canonical
@@ -321,12 +260,6 @@ class MultipleMatches(Exception):
         self.record_ids = record_ids
 
 
-class _FieldError(Exception):
-    def __init__(self, error: ApiError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
 def _fold(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, str) and not spec.case_sensitive and spec.type is not FieldType.ID:
         return value.casefold()
@@ -337,57 +270,3 @@ def _required_missing(names: list[str]) -> SalesforceApiError:
     return SalesforceApiError.one(
         400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(names)}]", names
     )
-
-
-def _scalar_text(raw: Any) -> str:
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    return str(raw)
-
-
-def _token_of(raw: Any) -> str:
-    if isinstance(raw, bool):
-        return "VALUE_TRUE" if raw else "VALUE_FALSE"
-    if isinstance(raw, int):
-        return "VALUE_NUMBER_INT"
-    if isinstance(raw, float):
-        return "VALUE_NUMBER_FLOAT"
-    return "VALUE_STRING"
-
-
-def _parser_error(spec: FieldSpec, token: str, raw: Any) -> ApiError:
-    return ApiError(
-        f"Cannot deserialize instance of {spec.type.value} from {token} value {raw} "
-        "or request may be missing a required field",
-        "JSON_PARSER_ERROR",
-    )
-
-
-def _number(spec: FieldSpec, raw: Any) -> int | float:
-    number: int | float
-    if isinstance(raw, bool):
-        raise _FieldError(_parser_error(spec, _token_of(raw), raw))
-    if isinstance(raw, int | float):
-        number = raw
-    else:
-        try:
-            number = float(raw)
-        except ValueError:
-            raise _FieldError(
-                ApiError(
-                    f"{spec.label}: value not of required type: {raw}",
-                    "INVALID_TYPE_ON_FIELD_IN_RECORD",
-                    [spec.name],
-                )
-            ) from None
-    if spec.type is FieldType.INT:
-        if number != int(number):
-            raise _FieldError(
-                ApiError(
-                    f"{spec.label}: value not of required type: {raw}",
-                    "INVALID_TYPE_ON_FIELD_IN_RECORD",
-                    [spec.name],
-                )
-            )
-        return int(number)
-    return number
