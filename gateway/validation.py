@@ -7,11 +7,12 @@ is asked only for an invalid body, to report *every* error with a JSON pointer.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import fastjsonschema
 import msgspec
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from contracts.problem import InvalidParam
 from gateway.problems import GatewayProblem
@@ -38,18 +39,31 @@ class BodySchema:
         try:
             self._fast(document)
         except fastjsonschema.JsonSchemaException:
-            errors = sorted(
-                self._explain.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
-            )
-            params = tuple(
-                InvalidParam(pointer="".join(f"/{_escape(p)}" for p in e.absolute_path), reason=e.message)
-                for e in errors
-            )
+            found = (p for e in self._explain.iter_errors(document) for p in _params(e))
+            params = tuple(sorted(found, key=lambda p: p.pointer))
             if not params:  # the two validators disagree: trust the thorough one
                 return
             raise GatewayProblem(
                 "invalid-body", f"{len(params)} error(s) in the body", errors=params
             ) from None
+
+
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+
+
+def _params(error: ValidationError) -> list[InvalidParam]:
+    """One entry per offending member, pointing at the member itself where the error names one."""
+    base = "".join(f"/{_escape(p)}" for p in error.absolute_path)
+    if error.validator == "required" and (match := _REQUIRED.match(error.message)):
+        return [InvalidParam(pointer=f"{base}/{_escape(match.group(1))}", reason="required, but missing")]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return [
+            InvalidParam(pointer=f"{base}/{_escape(name)}", reason="not a field of this schema")
+            for name in error.instance
+            if name not in known
+        ]
+    return [InvalidParam(pointer=base, reason=error.message)]
 
 
 def _escape(part: object) -> str:

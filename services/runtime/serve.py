@@ -51,8 +51,9 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", *, correlation: bool = Tr
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
+    asgi = CorrelationMiddleware(app) if correlation else app
     server = uvicorn.Server(
-        uvicorn.Config(CorrelationMiddleware(app), log_level="warning", lifespan="on", access_log=False)
+        uvicorn.Config(asgi, log_level="warning", lifespan="on", access_log=False, server_header=False)
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -58,12 +58,13 @@ def test_the_most_specific_override_wins(
     assert config.policy_for(client, operation).name == policy
 
 
-def test_the_default_config_limits_in_redis_with_one_policy() -> None:
+def test_the_default_config_limits_in_process_with_one_policy() -> None:
     config = RateLimitConfig()
 
     assert config.policy_for("anyone", "any:v1:op").limit == 600
-    assert isinstance(config.build_limiter(), RedisRateLimiter)
-    assert isinstance(RateLimitConfig(redis_url=None).build_limiter(), MemoryRateLimiter)
+    assert isinstance(config.build_limiter(), MemoryRateLimiter)
+    assert isinstance(RateLimitConfig(redis_url="").build_limiter(), MemoryRateLimiter)
+    assert isinstance(RateLimitConfig(redis_url="redis://127.0.0.1:6379/0").build_limiter(), RedisRateLimiter)
 
 
 @pytest.mark.parametrize(
