@@ -84,7 +84,8 @@ class PartialWrite(ProblemError):
             retry_after = max(1, round(cause.retry_after or 1)) if isinstance(cause, Throttled) else 5
         super().__init__(
             "partial-write",
-            f"{cause.system} failed: {cause.message.rstrip('.')}. Repeat the same request to finish the change",
+            f"{cause.system} failed: {cause.message.rstrip('.')}. "
+            "Repeat the same request to finish the change",
             status=status,
             customer_id=customer_id,
             systems=systems,
