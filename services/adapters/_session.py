@@ -50,7 +50,7 @@ class RetryPolicy(msgspec.Struct, frozen=True):
 class TokenSource(Protocol):
     """Hands out a bearer token, fetching and caching it; forgets it when the vendor refuses it."""
 
-    async def token(self, client: httpx.AsyncClient) -> str: ...
+    async def token(self, session: VendorSession) -> str: ...
 
     def invalidate(self, token: str) -> None: ...
 
@@ -58,23 +58,23 @@ class TokenSource(Protocol):
 class CachedToken:
     """A token source over any OAuth token request: single-flight fetch, reuse until shortly before expiry.
 
-    ``fetch`` performs the vendor's own token request and answers ``(access_token, expires_in)``,
-    ``expires_in`` None when the vendor does not say (Salesforce): then the token lives until
-    the vendor refuses it with 401.
+    ``fetch`` performs the vendor's own token request (with :meth:`VendorSession.post_form`, so it
+    is retried like any call) and answers ``(access_token, expires_in)``, ``expires_in`` None when
+    the vendor does not say (Salesforce): then the token lives until the vendor refuses it with 401.
     """
 
-    def __init__(self, fetch: Callable[[httpx.AsyncClient], Awaitable[tuple[str, float | None]]]) -> None:
+    def __init__(self, fetch: Callable[[VendorSession], Awaitable[tuple[str, float | None]]]) -> None:
         self._fetch = fetch
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
 
-    async def token(self, client: httpx.AsyncClient) -> str:
+    async def token(self, session: VendorSession) -> str:
         if self._token is not None and time.monotonic() < self._expires_at:
             return self._token
         async with self._lock:
             if self._token is None or time.monotonic() >= self._expires_at:
-                token, expires_in = await self._fetch(client)
+                token, expires_in = await self._fetch(session)
                 # Renew a little early so that a token never expires between check and use.
                 lifetime = float("inf") if expires_in is None else max(expires_in * 0.9, expires_in - 60)
                 self._token, self._expires_at = token, time.monotonic() + lifetime
@@ -138,28 +138,54 @@ class VendorSession:
         safe_to_resend = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         content = msgspec.json.encode(json) if json is not None else None
         refreshed = False
+
+        async def send() -> httpx.Response:
+            nonlocal refreshed
+            token = await self.tokens.token(self)
+            response = await self.client.request(
+                method, url, content=content, params=params, headers=self._headers(token, headers, content)
+            )
+            if response.status_code == 401 and not refreshed:
+                # Expired or revoked token: fetch a new one once, without spending an attempt.
+                refreshed = True
+                self.tokens.invalidate(token)
+                return await send()
+            return response
+
+        return await self._retrying(send, safe_to_resend, f"{method} {url}")
+
+    async def post_form(
+        self,
+        url: str,
+        form: Mapping[str, str] | Callable[[], Mapping[str, str]],
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """A form POST without a bearer token — the OAuth token request — retried like any call.
+
+        Safe to send again: a second token is harmless. ``form`` may be a function, called for
+        every attempt (NetSuite takes each signed client assertion once).
+        """
+
+        async def send() -> httpx.Response:
+            data = dict(form() if callable(form) else form)
+            return await self.client.post(url, data=data, headers=self._headers(None, headers, None))
+
+        return await self._retrying(send, True, f"POST {url}")
+
+    async def _retrying(
+        self, send: Callable[[], Awaitable[httpx.Response]], safe_to_resend: bool, what: str
+    ) -> httpx.Response:
+        """The successful response of ``send``, retrying what the policy allows; else the translated error."""
         attempt = 0
         while True:
             attempt += 1
-            token = await self.tokens.token(self.client)
             try:
-                response = await self.client.request(
-                    method,
-                    url,
-                    content=content,
-                    params=params,
-                    headers=self._headers(token, headers, content),
-                )
+                response = await send()
             except httpx.TransportError as exc:
-                error: VendorError = Unavailable(self.system, f"{type(exc).__name__} calling {method} {url}")
+                error: VendorError = Unavailable(self.system, f"{type(exc).__name__} calling {what}")
                 retryable = safe_to_resend or isinstance(exc, httpx.ConnectError)
                 delay: float | None = self.retry.backoff(attempt)
             else:
-                if response.status_code == 401 and not refreshed:
-                    # Expired or revoked token: fetch a new one once, without spending an attempt.
-                    self.tokens.invalidate(token)
-                    refreshed, attempt = True, attempt - 1
-                    continue
                 translated = self.translate(response)
                 if translated is None:
                     return response
@@ -171,13 +197,7 @@ class VendorSession:
             if not retryable or attempt >= self.retry.attempts or delay is None:
                 raise error
             log.warning(
-                "%s %s %s failed (%s); retry %d in %.2fs",
-                self.system,
-                method,
-                url,
-                error.message,
-                attempt,
-                delay,
+                "%s %s failed (%s); retry %d in %.2fs", self.system, what, error.message, attempt, delay
             )
             await asyncio.sleep(delay)
 
@@ -188,12 +208,12 @@ class VendorSession:
             return self.retry.backoff(attempt)
         return asked if asked <= self.retry.max_retry_after else None
 
-    def _headers(self, token: str, extra: Mapping[str, str] | None, content: bytes | None) -> dict[str, str]:
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/json",
-            self.correlation_header: correlation_id.get(),
-        }
+    def _headers(
+        self, token: str | None, extra: Mapping[str, str] | None, content: bytes | None
+    ) -> dict[str, str]:
+        headers = {"Accept": "application/json", self.correlation_header: correlation_id.get()}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         if (parent := traceparent.get()) is not None:
             headers["traceparent"] = parent
         if content is not None:

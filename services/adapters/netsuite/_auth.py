@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 from typing import Final
 
-import httpx
 import msgspec
 from joserfc import jwt
 from joserfc.jwk import ECKey, Key, RSAKey, import_key
 
-from services.adapters.errors import Throttled, Unavailable, VendorError
+from services.adapters._session import VendorSession
+from services.adapters.errors import Unavailable
 from services.adapters.netsuite._config import NetSuiteConfig
-from services.adapters.netsuite._errors import SYSTEM, decode, translate
+from services.adapters.netsuite._errors import SYSTEM, decode
 from services.adapters.netsuite._wire import TokenAnswer
-from services.runtime.correlation import correlation_id
 
 TOKEN_PATH: Final = "auth/oauth2/v1/token"
 ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -60,34 +58,18 @@ class ClientCredentials:
         }
         return jwt.encode(header, claims, self.key, algorithms=[self.algorithm])
 
-    async def fetch(self, client: httpx.AsyncClient) -> tuple[str, float | None]:
-        """The token request, retried like any call (the session does not retry token fetches)."""
-        policy = self.config.retry
-        attempt = 0
-        while True:
-            attempt += 1
-            form = {
+    async def fetch(self, session: VendorSession) -> tuple[str, float | None]:
+        """The token request, with a fresh assertion (NetSuite takes each one once)."""
+
+        def form() -> dict[str, str]:
+            return {
                 "grant_type": "client_credentials",
                 "client_assertion_type": ASSERTION_TYPE,
                 "client_assertion": self.assertion(),
             }
-            try:
-                response = await client.post(
-                    TOKEN_PATH, data=form, headers={"X-Correlation-ID": correlation_id.get()}
-                )
-            except httpx.TransportError as exc:
-                error: VendorError = Unavailable(SYSTEM, f"{type(exc).__name__} fetching a token")
-            else:
-                translated = translate(response)
-                if translated is None:
-                    answer = decode(response, _token_decoder)
-                    try:
-                        return answer.access_token, float(answer.expires_in)
-                    except ValueError:
-                        raise Unavailable(SYSTEM, f"token expires_in {answer.expires_in!r}") from None
-                error = translated
-            delay = error.retry_after if isinstance(error, Throttled) else None
-            delay = policy.backoff(attempt) if delay is None else delay
-            if not error.transient or attempt >= policy.attempts or delay > policy.max_retry_after:
-                raise error
-            await asyncio.sleep(delay)
+
+        answer = decode(await session.post_form(TOKEN_PATH, form), _token_decoder)
+        try:
+            return answer.access_token, float(answer.expires_in)
+        except ValueError:
+            raise Unavailable(SYSTEM, f"token expires_in {answer.expires_in!r}") from None

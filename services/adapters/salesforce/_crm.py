@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Final
 from urllib.parse import quote
 
 import httpx
 
 from services.adapters._session import CachedToken, VendorSession, new_http_client
-from services.adapters.errors import NotFound, Throttled, Unavailable, VendorError
+from services.adapters.errors import NotFound
 from services.adapters.salesforce._config import SalesforceConfig
 from services.adapters.salesforce._errors import translate_error
 from services.adapters.salesforce._mapping import soql_like_prefix, soql_string, to_account, to_fields
@@ -23,7 +22,6 @@ from services.adapters.salesforce._wire import (
     decode,
 )
 from services.ports import CrmAccount
-from services.runtime.correlation import correlation_id
 
 CUSTOMER_ID_FIELD: Final = "Revgate_Id__c"
 MATCH_KEY_FIELD: Final = "Revgate_Match_Key__c"
@@ -116,37 +114,18 @@ class SalesforceCRM:
                 return accounts[:limit]
             response = await self._session.request("GET", page.next_records_url, headers=_CALL_OPTIONS)
 
-    async def _fetch_token(self, client: httpx.AsyncClient) -> tuple[str, float | None]:
-        """Client-credentials token; transient failures retried by the adapter's policy.
+    async def _fetch_token(self, session: VendorSession) -> tuple[str, float | None]:
+        """Client-credentials token, at the login URL.
 
         Points the client at the token's ``instance_url``: data paths are relative to it, so a
         retried call after a refresh goes wherever the new token says.
         """
-        retry = self._config.retry
-        url = f"{self._config.base_url.rstrip('/')}/services/oauth2/token"
         form = {
             "grant_type": "client_credentials",
             "client_id": self._config.client_id,
             "client_secret": self._config.client_secret,
         }
-        attempt = 0
-        while True:
-            attempt += 1
-            error: VendorError | None
-            try:
-                response = await client.post(
-                    url, data=form, headers={"X-Correlation-ID": correlation_id.get()}
-                )
-            except httpx.TransportError as exc:
-                error = Unavailable(SYSTEM, f"{type(exc).__name__} asking for a token")
-            else:
-                error = translate_error(response)
-                if error is None:
-                    token = decode(TOKEN, response)
-                    client.base_url = httpx.URL(token.instance_url)
-                    return token.access_token, None
-            asked = error.retry_after if isinstance(error, Throttled) else None
-            delay = retry.backoff(attempt) if asked is None else asked
-            if not error.transient or attempt >= retry.attempts or delay > retry.max_retry_after:
-                raise error
-            await asyncio.sleep(delay)
+        response = await session.post_form(f"{self._config.base_url.rstrip('/')}/services/oauth2/token", form)
+        token = decode(TOKEN, response)
+        session.client.base_url = httpx.URL(token.instance_url)
+        return token.access_token, None

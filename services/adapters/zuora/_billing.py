@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Final
 from urllib.parse import quote
@@ -11,7 +10,7 @@ import httpx
 import msgspec
 
 from services.adapters._session import CachedToken, VendorSession, new_http_client
-from services.adapters.errors import Conflict, NotFound, Rejected, Throttled, Unavailable, VendorError
+from services.adapters.errors import Conflict, NotFound, Rejected, Unavailable, VendorError
 from services.adapters.zuora._config import ZuoraConfig
 from services.adapters.zuora._errors import SYSTEM, translate
 from services.adapters.zuora._mapping import billing_account, create_body, update_body
@@ -107,35 +106,19 @@ class ZuoraBilling:
             ) from error
         return existing
 
-    async def _fetch_token(self, client: httpx.AsyncClient) -> tuple[str, float | None]:
-        """``POST /oauth/token``, retried on throttling and outages like any other call."""
+    async def _fetch_token(self, session: VendorSession) -> tuple[str, float | None]:
+        """``POST /oauth/token`` with the client credentials."""
         form = {
             "grant_type": "client_credentials",
             "client_id": self._config.client_id,
             "client_secret": self._config.client_secret,
         }
-        retry = self._config.retry
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = await client.post("/oauth/token", data=form, headers=_headers())
-            except httpx.TransportError as exc:
-                error: VendorError = Unavailable(SYSTEM, f"{type(exc).__name__} fetching a token")
-            else:
-                translated = translate(response)
-                if translated is None:
-                    try:
-                        granted = TOKEN_GRANTED.decode(response.content)
-                    except msgspec.DecodeError as exc:
-                        raise Unavailable(SYSTEM, f"unreadable token answer: {exc}") from exc
-                    return granted.access_token, granted.expires_in
-                error = translated
-            asked = error.retry_after if isinstance(error, Throttled) else None
-            delay = retry.backoff(attempt) if asked is None else asked
-            if not error.transient or attempt >= retry.attempts or delay > retry.max_retry_after:
-                raise error
-            await asyncio.sleep(delay)
+        response = await session.post_form("/oauth/token", form, headers=_headers())
+        try:
+            granted = TOKEN_GRANTED.decode(response.content)
+        except msgspec.DecodeError as exc:
+            raise Unavailable(SYSTEM, f"unreadable token answer: {exc}") from exc
+        return granted.access_token, granted.expires_in
 
 
 def _headers() -> dict[str, str]:
