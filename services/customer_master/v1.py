@@ -11,17 +11,16 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from contracts.customer_master import v1
-from services.customer_master._listing import (
-    Cursor,
+from services.customer_master._routes import (
+    CREATE,
+    GET_ONE,
+    LIST,
+    UPDATE,
     CustomerIdPath,
-    Limit,
-    NamePrefix,
-    NetsuiteId,
-    SalesforceId,
-    ZuoraAccountId,
-    list_summaries,
+    ListQuery,
+    create_customer,
+    created,
 )
-from services.customer_master.errors import DuplicateCustomer
 from services.customer_master.master import CustomerMaster
 from services.domain.customer import (
     Contact,
@@ -32,7 +31,6 @@ from services.domain.customer import (
     TaxRegistration,
     tax_scheme_for,
 )
-from services.runtime.openapi import LOCATION, problem_responses
 from services.runtime.strict_body import StrictBody
 
 _SAME_IN_V1 = frozenset(
@@ -161,73 +159,27 @@ class CustomersV1(Controller):
     path = "/v1/customers"
     tags = ["customers"]
 
-    @post(
-        operation_id="createCustomer",
-        summary="Create a customer in Salesforce, Zuora and NetSuite",
-        dto=StrictBody[v1.CustomerCreate],
-        return_dto=None,
-        response_headers=[LOCATION],
-        security=[{"oauth2": ["customers:write"]}],
-        responses=problem_responses(400, 409, 415, 422, 500, 503),
-    )
+    @post(dto=StrictBody[v1.CustomerCreate], **CREATE)
     async def create(
         self, master: NamedDependency[CustomerMaster], data: JSONBody[v1.CustomerCreate]
     ) -> Response[v1.Customer]:
-        try:
-            customer = await master.create(profile_from(data))
-        except DuplicateCustomer as duplicate:
-            duplicate.headers["Location"] = f"{self.path}/{duplicate.customer_id}"
-            raise
-        return Response(view(customer), status_code=201, headers={"Location": f"{self.path}/{customer.id}"})
+        customer = await create_customer(master, profile_from(data), self.path)
+        return created(view(customer), self.path, customer.id)
 
-    @get(
-        "/{customer_id:str}",
-        operation_id="getCustomer",
-        summary="Get a customer, merged from the three systems",
-        security=[{"oauth2": ["customers:read"]}],
-        responses=problem_responses(400, 404, 409, 500, 503),
-    )
+    @get("/{customer_id:str}", **GET_ONE)
     async def get_one(
         self, master: NamedDependency[CustomerMaster], customer_id: CustomerIdPath
     ) -> v1.Customer:
         return view(await master.get(customer_id))
 
-    @get(
-        operation_id="listCustomers",
-        summary="List customers, or find one by its id in a system of record",
-        security=[{"oauth2": ["customers:read"]}],
-        responses=problem_responses(400, 500, 503),
-    )
+    @get(**LIST)
     async def list_(
-        self,
-        master: NamedDependency[CustomerMaster],
-        name_prefix: NamePrefix = None,
-        cursor: Cursor = None,
-        limit: Limit = 20,
-        salesforce_id: SalesforceId = None,
-        zuora_account_id: ZuoraAccountId = None,
-        netsuite_id: NetsuiteId = None,
+        self, master: NamedDependency[CustomerMaster], listing: NamedDependency[ListQuery]
     ) -> v1.CustomerPage:
-        items, next_cursor = await list_summaries(
-            master,
-            name_prefix=name_prefix,
-            cursor=cursor,
-            limit=limit,
-            salesforce_id=salesforce_id,
-            zuora_account_id=zuora_account_id,
-            netsuite_id=netsuite_id,
-        )
+        items, next_cursor = await listing.run(master)
         return v1.CustomerPage(items=tuple(summary_view(s) for s in items), next=next_cursor)
 
-    @patch(
-        "/{customer_id:str}",
-        operation_id="updateCustomer",
-        summary="Change fields of a customer; each goes to the system that owns it",
-        dto=StrictBody[v1.CustomerUpdate],
-        return_dto=None,
-        security=[{"oauth2": ["customers:write"]}],
-        responses=problem_responses(400, 404, 409, 415, 422, 500, 503),
-    )
+    @patch("/{customer_id:str}", dto=StrictBody[v1.CustomerUpdate], **UPDATE)
     async def update(
         self,
         master: NamedDependency[CustomerMaster],
