@@ -23,6 +23,7 @@ from services.adapters.salesforce import SalesforceCRM, soql_like_prefix, soql_s
 from services.domain.customer import PostalAddress, match_key, new_customer_id
 from services.ports import CrmAccount, CustomerRelationshipSystem
 from services.runtime.correlation import correlation_id
+from tests.fixtures._sandbox import Received
 from tests.fixtures.salesforce import FAST_RETRY, SalesforceSandbox, salesforce_config
 
 NORTHWIND_INC = "cus_01HF7YAT004TFF59TDWH9EDD1R"
@@ -46,7 +47,7 @@ def new_account(name: str, **changes: Any) -> CrmAccount:
     return msgspec.structs.replace(account, **changes)
 
 
-def data_calls(sandbox: SalesforceSandbox) -> list[dict[str, Any]]:
+def data_calls(sandbox: SalesforceSandbox) -> list[Received]:
     return [r for r in sandbox.requests() if r["path"].startswith("/services/data/")]
 
 

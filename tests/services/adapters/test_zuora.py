@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import msgspec
@@ -17,6 +16,7 @@ from services.adapters.zuora._errors import translate
 from services.domain.customer import Contact, PostalAddress
 from services.ports import BillingAccount, SubscriptionBilling
 from services.runtime.correlation import correlation_id
+from tests.fixtures._sandbox import Received
 from tests.fixtures.zuora import FAST_RETRY, ZuoraSandbox
 
 NEW_CUSTOMER = BillingAccount(
@@ -38,8 +38,8 @@ NEW_CUSTOMER = BillingAccount(
 )
 
 
-def api_calls(sandbox: ZuoraSandbox, prefix: str = "/v1/") -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if str(r["path"]).startswith(prefix)]
+def api_calls(sandbox: ZuoraSandbox, prefix: str = "/v1/") -> list[Received]:
+    return [r for r in sandbox.requests() if r["path"].startswith(prefix)]
 
 
 @pytest.fixture
