@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from joserfc.jwk import ECKey, RSAKey
@@ -19,23 +18,6 @@ from tests.gateway.auth._tokens import (
     make_token,
     make_verifier,
 )
-
-
-@pytest.fixture
-def provider() -> IdentityProviderDouble:
-    return IdentityProviderDouble()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def verifier(provider: IdentityProviderDouble, clock: Clock) -> AsyncIterator[TokenVerifier]:
-    verifier = make_verifier(provider, clock)
-    yield verifier
-    await verifier.aclose()
 
 
 async def test_a_token_seen_before_is_answered_from_the_cache(verifier: TokenVerifier) -> None:

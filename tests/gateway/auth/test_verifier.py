@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,23 +23,6 @@ from tests.gateway.auth._tokens import (
     make_verifier,
     unsigned_token,
 )
-
-
-@pytest.fixture
-def provider() -> IdentityProviderDouble:
-    return IdentityProviderDouble()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def verifier(provider: IdentityProviderDouble, clock: Clock) -> AsyncIterator[TokenVerifier]:
-    verifier = make_verifier(provider, clock)
-    yield verifier
-    await verifier.aclose()
 
 
 async def refusal(verifier: TokenVerifier, header: bytes | str | None) -> str:
