@@ -26,17 +26,8 @@ from tests.gateway.auth._tokens import (
 
 
 @pytest.fixture
-def provider() -> IdentityProviderDouble:
-    return IdentityProviderDouble()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 async def verifier(provider: IdentityProviderDouble, clock: Clock) -> AsyncIterator[TokenVerifier]:
+    """Here the keys are loaded at start, as the gateway does."""
     verifier = make_verifier(provider, clock)
     await verifier.start()
     yield verifier
@@ -162,6 +153,7 @@ async def test_an_unreachable_provider_refuses_tokens_until_it_is_back(
     provider: IdentityProviderDouble, clock: Clock
 ) -> None:
     provider.failing = True
+    """Here the keys are loaded at start, as the gateway does."""
     verifier = make_verifier(provider, clock)
     await verifier.start()
     assert not verifier.ready
