@@ -117,6 +117,9 @@ def _where(message: str) -> str:
 def _check(config: GatewayConfig) -> list[str]:
     problems = []
     seen: set[tuple[str, int]] = set()
+    contracts = config.contracts_path()
+    if not contracts.is_dir():
+        problems.append(f"$.server.contracts_dir: {contracts} is not a folder of OpenAPI documents")
     for i, upstream in enumerate(config.upstreams):
         where = f"$.upstreams[{i}]"
         key = (upstream.capability, upstream.major)
@@ -128,6 +131,11 @@ def _check(config: GatewayConfig) -> list[str]:
             problems.append(f"{where}.url: {upstream.url!r} is not an http(s) URL")
         if upstream.major < 1:
             problems.append(f"{where}.major: must be 1 or more")
+        elif contracts.is_dir():
+            document = f"{upstream.capability}.v{upstream.major}.json"
+            if not (contracts / document).is_file():
+                # Routes, scopes and schemas come from the document: an upstream without one serves nothing.
+                problems.append(f"{where}: no document {document} in {contracts}")
         deprecated, sunset = upstream.deprecated_at, upstream.sunset_at
         for name, value in (("deprecated_at", deprecated), ("sunset_at", sunset)):
             if value is not None and value.tzinfo is None:

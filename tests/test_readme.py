@@ -24,7 +24,9 @@ QUICKSTART = README[README.index("## Quickstart") :].split("\n## ", 1)[0]
 
 def fenced_blocks(text: str) -> list[tuple[str, str]]:
     """``(language, body)`` of every fenced block, in order."""
-    blocks, language, lines = [], None, []
+    blocks: list[tuple[str, str]] = []
+    language: str | None = None
+    lines: list[str] = []
     for line in text.splitlines():
         if line.startswith("```"):
             if language is None:

@@ -25,6 +25,8 @@ _KEY_CLASSES: dict[str, type[RSAKey] | type[ECKey] | type[OKPKey]] = {
 }
 # RFC 7518 section 3.3: RSA signing keys must have at least 2048 bits.
 _MIN_RSA_BITS = 2048
+# Seconds between background attempts to load the keys at all, when the cooldown is set to zero.
+_MIN_LOAD_RETRY = 0.1
 
 
 class JwksUnavailable(Exception):
@@ -105,6 +107,7 @@ class JwksKeys:
         self._cooldown_started_at = float("-inf")
         self._in_flight: asyncio.Future[bool] | None = None
         self._background: asyncio.Task[bool] | None = None
+        self._loading: asyncio.Task[None] | None = None
         self.on_change: Callable[[], None] | None = None
         """Called when a key the provider published before is gone (cached tokens must go too)."""
 
@@ -155,9 +158,28 @@ class JwksKeys:
             await asyncio.shield(self._background)
 
     def cancel(self) -> None:
-        """Stop a background refresh (at shutdown)."""
+        """Stop a background refresh and a background first load (at shutdown)."""
         if self._background is not None:
             self._background.cancel()
+        if self._loading is not None:
+            self._loading.cancel()
+
+    def keep_loading(self) -> None:
+        """Until the keys are loaded, try again in the background, once per cooldown.
+
+        A gateway that started while its provider was away must become ready by itself: a
+        readiness probe keeps traffic away from it, so no request would ever ask for the keys.
+        """
+        if not self.loaded and self._loading is None:
+            self._loading = asyncio.get_running_loop().create_task(self._load_until_loaded())
+
+    async def _load_until_loaded(self) -> None:
+        try:
+            while not self.loaded:
+                await asyncio.sleep(max(self._config.jwks_refresh_cooldown, _MIN_LOAD_RETRY))
+                await self.refresh()
+        finally:
+            self._loading = None
 
     async def _fetch(self) -> None:
         self.fetches += 1

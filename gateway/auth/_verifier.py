@@ -86,8 +86,10 @@ class TokenVerifier:
         return self.keys.loaded
 
     async def start(self) -> None:
-        """Load the keys now (at start-up) rather than on the first request; failures are retried later."""
+        """Load the keys now (at start-up) rather than on the first request; on failure, keep trying in
+        the background (once per ``jwks_refresh_cooldown``) until they are loaded."""
         await self.keys.refresh()
+        self.keys.keep_loading()
 
     async def aclose(self) -> None:
         """Stop a background key refresh; close the HTTP client if the verifier made it."""

@@ -11,7 +11,7 @@ from services.runtime.types import Receive, Scope, Send
 
 
 class EchoUpstream:
-    """``GET/POST/... anything``: 200 with ``{method, path, query, headers, body}``.
+    """``GET/POST/... anything``: 200 with ``{method, path, query, headers, header_list, body}``.
 
     ``X-Echo-Status: 502`` answers that status; ``X-Echo-Delay: 2.5`` waits first.
     ``failures`` counts down: while above zero, each request answers 502.
@@ -42,6 +42,8 @@ class EchoUpstream:
             "path": scope["path"],
             "query": scope["query_string"].decode(),
             "headers": headers,
+            # Every header as received, repeats included (``headers`` keeps only the last of a name).
+            "header_list": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in scope["headers"]],
             "body": body.decode(),
         }
         self.received.append(record)

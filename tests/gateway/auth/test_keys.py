@@ -227,3 +227,24 @@ async def test_unusable_keys_in_the_jwks_are_skipped_not_fatal(clock: Clock) -> 
     assert await reason_of(verifier, make_token(signing_copy, "ES256")) == "unknown_kid"
     assert await reason_of(verifier, make_token(RSA_KEY, "RS256", header={"kid": "weak"})) == "unknown_kid"
     await verifier.aclose()
+
+
+async def test_keys_unavailable_at_start_are_loaded_in_the_background(
+    provider: IdentityProviderDouble, clock: Clock
+) -> None:
+    # No request has to arrive for the gateway to become ready (a readiness probe keeps them away).
+    provider.failing = True
+    verifier = make_verifier(provider, clock, jwks_refresh_cooldown=0)
+    await verifier.start()
+    assert not verifier.ready
+
+    provider.failing = False
+    for _ in range(100):
+        if verifier.ready:
+            break
+        await asyncio.sleep(0.05)
+    assert verifier.ready
+    fetches = provider.jwks_fetches
+    await asyncio.sleep(0.3)
+    assert provider.jwks_fetches == fetches  # once loaded, the background attempts stop
+    await verifier.aclose()
