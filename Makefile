@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: install up test lint openapi
+.PHONY: install up test lint openapi bench
 
 install: $(VENV)/.installed
 
@@ -29,3 +29,7 @@ lint: install
 ## Regenerate contracts/openapi/*.json from the service apps.
 openapi: install
 	$(BIN)/python -m services.openapi_export
+
+## The gateway against nginx on loopback (needs nginx, wrk, Redis; see docs/performance.md). Not run in CI.
+bench: install
+	$(BIN)/python -m bench.gateway_vs_nginx

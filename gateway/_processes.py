@@ -37,8 +37,11 @@ class ProcessGroup:
             for i, c in enumerate(components)
         }
 
-    def start(self) -> None:
+    def start(self, host: str, timeout: float = 30.0) -> None:
+        """Start every component, each once the components it needs are ready."""
         for component in self.components:
+            for need in component.needs:
+                self._wait_ready(next(c for c, _ in self.children if c.name == need), host, timeout)
             child = subprocess.Popen(  # noqa: S603 - our own interpreter and module names
                 component.argv,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **component.env},
@@ -60,23 +63,25 @@ class ProcessGroup:
                 self.out.flush()
 
     def wait_ready(self, host: str, timeout: float = 30.0) -> None:
+        for component, _ in self.children:
+            self._wait_ready(component, host, timeout)
+
+    def _wait_ready(self, component: Component, host: str, timeout: float) -> None:
+        child = next(p for c, p in self.children if c is component)
+        url = f"http://{host}:{component.ready_port or component.port}{component.ready_path}"
         deadline = time.monotonic() + timeout
-        for component, child in self.children:
-            url = f"http://{host}:{component.ready_port or component.port}{component.ready_path}"
-            while True:
-                if child.poll() is not None:
-                    raise RuntimeError(
-                        f"{component.name} exited with status {child.returncode} during start-up"
-                    )
-                try:
-                    with urllib.request.urlopen(url, timeout=1) as answer:
-                        if answer.status < 300:
-                            break
-                except (urllib.error.URLError, OSError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{component.name} not ready at {url} after {timeout:.0f}s")
-                time.sleep(0.1)
+        while True:
+            if child.poll() is not None:
+                raise RuntimeError(f"{component.name} exited with status {child.returncode} during start-up")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as answer:
+                    if answer.status < 300:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{component.name} not ready at {url} after {timeout:.0f}s")
+            time.sleep(0.1)
 
     def first_exit(self) -> tuple[Component, int] | None:
         for component, child in self.children:

@@ -1,4 +1,4 @@
-"""The gateway's public ASGI app: the request pipeline.
+"""The gateway's public app: the request pipeline, behind an ASGI and an RSGI face.
 
     correlation -> route + version (from the documents) -> lifecycle (410 after sunset)
     -> authentication -> scopes -> rate limit -> body size, media type, schema
@@ -6,30 +6,52 @@
 
 Everything the pipeline needs is compiled once into a :class:`GatewayState`; a reload builds a
 new state and swaps it in whole, so a request sees one configuration from start to end.
+
+The pipeline works on plain values (method, path, raw headers, a body reader) and answers
+``(status, headers, body)``; :meth:`Gateway.__call__` (ASGI: tests, any ASGI server) and
+:meth:`Gateway.__rsgi__` (granian's RSGI, which the server uses: one call to answer instead of
+two awaited ASGI messages) only translate.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
-from gateway._request import ClientGone, RequestHeaders, is_json, read_body
+from gateway._request import ClientGone, RequestHeaders, is_json, read_body, read_rsgi_body
 from gateway.accesslog import AccessLog, AccessRecord, timestamp
 from gateway.auth import InvalidToken, Principal, identity_headers, www_authenticate
 from gateway.catalogue import MajorVersion, Operation
 from gateway.metrics import GatewayMetrics
-from gateway.problems import GatewayProblem, send_problem
+from gateway.problems import GatewayProblem
 from gateway.state import GatewayState
 from gateway.types import Message, RawHeaders, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from prometheus_client.metrics import Counter as _Counter
+    from prometheus_client.metrics import Histogram as _Histogram
 
 log = logging.getLogger("revgate.gateway")
 
 _WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
+_MAX_CACHED: Final = 10_000
 _encode = msgspec.json.Encoder().encode
+
+# As gateway.problems.send_problem writes them.
+_PROBLEM_HEADERS: Final[RawHeaders] = [
+    (b"content-type", b"application/problem+json"),
+    (b"cache-control", b"no-store"),
+]
+
+#: What the pipeline answers: status, headers, body.
+Answer = tuple[int, RawHeaders, bytes]
+#: Reads the request body (limit, Content-Length if given), refusing with 413 past the limit.
+BodyReader = Callable[[int, int | None], Awaitable[bytes]]
 
 
 class Exchange:
@@ -57,59 +79,118 @@ class Gateway:
         self.access_log = access_log
         self.on_started: Callable[[], None] | None = None
         """Called once the server has started, inside its event loop (the runner installs SIGHUP here)."""
+        # The metric children of each label set, looked up once: prometheus_client's labels()
+        # checks and joins the label values on every call. Keys are bounded (routes x methods x
+        # statuses x verified clients), and the caches are dropped if they ever grow past _MAX_CACHED.
+        self._request_counters: dict[tuple[object, ...], _Counter] = {}
+        self._latencies: dict[Operation, tuple[_Histogram, _Histogram]] = {}
+        self._decisions: dict[tuple[str, bool], _Counter] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI."""
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
+        client = scope.get("client")
+        answer = await self.handle(
+            scope["method"],
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            scope["headers"],
+            client[0] if client else "unknown",
+            scope["scheme"],
+            lambda limit, length: read_body(receive, limit),
+        )
+        if answer is None:
+            return
+        status, headers, body = answer
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __rsgi__(self, scope: Any, protocol: Any) -> None:
+        """RSGI (granian); the server starts and stops the state around serving (no lifespan here)."""
+        if scope.proto != "http":
+            return
+        answer = await self.handle(
+            scope.method,
+            scope.path,
+            scope.query_string,
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in scope.headers.items()],
+            _address(scope.client),
+            scope.scheme,
+            lambda limit, length: read_rsgi_body(protocol, limit, length),
+        )
+        if answer is None:
+            return
+        status, headers, body = answer
+        protocol.response_bytes(
+            status, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], body
+        )
+
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        """RSGI start-up hook: nothing to do (see :meth:`__rsgi__`)."""
+
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        """RSGI shut-down hook: nothing to do (see :meth:`__rsgi__`)."""
+
+    async def handle(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        raw_headers: RawHeaders,
+        client_ip: str,
+        scheme: str,
+        read: BodyReader,
+    ) -> Answer | None:
+        """One request, whatever the server interface: its answer (None: the caller has gone),
+        counted and logged."""
         started = time.perf_counter()
         state = self.state  # one configuration for the whole request, whatever a reload does meanwhile
-        headers = RequestHeaders(scope)
+        headers = RequestHeaders(raw_headers)
         exchange = Exchange()
         try:
-            await self._handle(state, scope, receive, send, headers, exchange)
+            return await self._handle(state, method, path, query, client_ip, scheme, headers, read, exchange)
         except GatewayProblem as problem:
             exchange.status, exchange.problem = problem.status, problem.slug
-            await send_problem(send, problem, scope["path"], headers.correlation_id)
+            return _problem_answer(problem, path, headers.correlation_id)
         except ClientGone:
             exchange.status = 499
+            return None
         except Exception:
             log.exception("unexpected error, correlation id %s", headers.correlation_id.decode())
             exchange.status, exchange.problem = 500, "internal-error"
-            await send_problem(send, GatewayProblem("internal-error"), scope["path"], headers.correlation_id)
+            return _problem_answer(GatewayProblem("internal-error"), path, headers.correlation_id)
         finally:
-            self._record(scope, headers, exchange, time.perf_counter() - started)
+            self._record(method, headers, exchange, time.perf_counter() - started)
 
     async def _handle(
         self,
         state: GatewayState,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
+        method: str,
+        path: str,
+        query: str,
+        client_ip: str,
+        scheme: str,
         headers: RequestHeaders,
+        read: BodyReader,
         ex: Exchange,
-    ) -> None:
-        path: str = scope["path"]
-        method: str = scope["method"]
+    ) -> Answer:
         if path in ("/openapi.json", "/docs") and method in ("GET", "HEAD"):
             document = path == "/openapi.json"
-            await self._send(
-                send,
-                200,
+            ex.status = 200
+            return _own_answer(
                 state.public_document if document else state.docs_page,
                 b"application/json" if document else b"text/html; charset=utf-8",
                 headers.correlation_id,
             )
-            ex.status = 200
-            return
         capability, _, rest = path[1:].partition("/")
         if not rest and method in ("GET", "HEAD"):
             listing = _encode(state.version_listing(capability))
-            await self._send(send, 200, listing, b"application/json", headers.correlation_id)
             ex.status = 200
-            return
+            return _own_answer(listing, b"application/json", headers.correlation_id)
         version, service_path = state.resolve(capability, rest, headers.api_version)
         ex.version = version
         if version.sunset_epoch is not None and time.time() >= version.sunset_epoch:
@@ -134,27 +215,25 @@ class Gateway:
 
         body = b""
         if method in _WITH_BODY or headers.content_length:
-            body = await self._body(state, receive, headers, operation)
+            body = await self._body(state, read, headers, operation)
 
-        target = service_path + (
-            "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""
-        )
-        forward = headers.forward
-        forward += [(k.decode(), v.decode()) for k, v in identity_headers(principal)]
-        client_ip = scope["client"][0] if scope.get("client") else "unknown"
         host = headers.host.decode("latin-1")
+        forward = headers.forward
+        forward += principal_headers(principal)
         forward += [
             ("x-correlation-id", headers.correlation_id.decode()),
             ("traceparent", headers.traceparent.decode()),
-            ("forwarded", f'for="{client_ip}";proto={scope["scheme"]};host="{host}"'),
+            ("forwarded", f'for="{client_ip}";proto={scheme};host="{host}"'),
             ("x-forwarded-for", client_ip),
-            ("x-forwarded-proto", scope["scheme"]),
+            ("x-forwarded-proto", scheme),
             ("x-forwarded-host", host),
         ]
         if body:
             forward.append(("content-length", str(len(body))))
         upstream_started = time.perf_counter()
-        answer = await state.upstreams[version.key].forward(method, target, forward, body)
+        answer = await state.upstreams[version.key].forward(
+            method, service_path + "?" + query if query else service_path, forward, body
+        )
         ex.upstream_seconds = time.perf_counter() - upstream_started
         ex.status = answer.status
         out = answer.headers
@@ -166,10 +245,9 @@ class Gateway:
         out += limit_headers
         out += [
             (b"x-correlation-id", headers.correlation_id),
-            (b"content-length", str(len(answer.body)).encode()),
+            (b"content-length", b"%d" % len(answer.body)),
         ]
-        await send({"type": "http.response.start", "status": answer.status, "headers": out})
-        await send({"type": "http.response.body", "body": answer.body})
+        return answer.status, out, answer.body
 
     async def _authenticate(
         self, state: GatewayState, headers: RequestHeaders, operation: Operation
@@ -200,10 +278,15 @@ class Gateway:
         policy = state.policy_for(principal.client_id, operation)
         decision = await state.limiter.check(principal.client_id, policy)
         limit_headers = state.limit_headers(policy, decision)
+        counter = self._decisions.get((policy.name, decision.allowed))
+        if counter is None:
+            outcome = "allowed" if decision.allowed else "limited"
+            counter = self._decisions[(policy.name, decision.allowed)] = self.metrics.rate_limited.labels(
+                policy.name, outcome
+            )
+        counter.inc()
         if decision.allowed:
-            self.metrics.rate_limited.labels(policy.name, "allowed").inc()
             return limit_headers
-        self.metrics.rate_limited.labels(policy.name, "limited").inc()
         wait = max(1, int(-(-decision.retry_after // 1)))
         raise GatewayProblem(
             "quota-exceeded",
@@ -214,7 +297,7 @@ class Gateway:
         )
 
     async def _body(
-        self, state: GatewayState, receive: Receive, headers: RequestHeaders, operation: Operation
+        self, state: GatewayState, read: BodyReader, headers: RequestHeaders, operation: Operation
     ) -> bytes:
         limit = state.config.server.max_body_bytes
         if headers.content_length is not None and headers.content_length > limit:
@@ -224,7 +307,7 @@ class Gateway:
             self.metrics.validation_failures.labels("media_type").inc()
             raise GatewayProblem("unsupported-media-type", "Send the body as application/json")
         try:
-            body = await read_body(receive, limit)
+            body = await read(limit, headers.content_length)
         except GatewayProblem:
             self.metrics.validation_failures.labels("size").inc()
             raise
@@ -236,44 +319,50 @@ class Gateway:
                 raise
         return body
 
-    def _record(self, scope: Scope, headers: RequestHeaders, ex: Exchange, seconds: float) -> None:
-        version, operation = ex.version, ex.operation
-        capability = version.capability if version else "-"
-        major = str(version.number) if version else "-"
-        route = operation.template if operation else "-"
-        self.metrics.requests.labels(
-            capability, major, route, scope["method"], str(ex.status), ex.client or "-"
-        ).inc()
+    def _record(self, method: str, headers: RequestHeaders, ex: Exchange, seconds: float) -> None:
+        version, operation, status = ex.version, ex.operation, ex.status
+        key = (version, operation, method, status, ex.client)
+        counter = self._request_counters.get(key)
+        if counter is None:
+            if len(self._request_counters) >= _MAX_CACHED:
+                self._request_counters.clear()
+            counter = self._request_counters[key] = self.metrics.requests.labels(
+                version.capability if version else "-",
+                str(version.number) if version else "-",
+                operation.template if operation else "-",
+                method,
+                str(status),
+                ex.client or "-",
+            )
+        counter.inc()
         if operation is not None:
-            self.metrics.latency.labels(capability, major, route).observe(seconds)
+            histograms = self._latencies.get(operation)
+            if histograms is None:
+                if len(self._latencies) >= _MAX_CACHED:
+                    self._latencies.clear()
+                labels = (operation.major.capability, str(operation.major.number), operation.template)
+                histograms = self._latencies[operation] = (
+                    self.metrics.latency.labels(*labels),
+                    self.metrics.upstream_latency.labels(*labels),
+                )
+            histograms[0].observe(seconds)
             if ex.upstream_seconds is not None:
-                self.metrics.upstream_latency.labels(capability, major, route).observe(ex.upstream_seconds)
+                histograms[1].observe(ex.upstream_seconds)
         if self.access_log is not None:
+            upstream = ex.upstream_seconds
             self.access_log.write(
                 AccessRecord(
                     ts=timestamp(),
                     correlation_id=headers.correlation_id.decode(),
-                    method=scope["method"],
-                    route=route,
-                    status=ex.status,
+                    method=method,
+                    route=operation.template if operation else "-",
+                    status=status,
                     duration_ms=round(seconds * 1000, 3),
                     client=ex.client,
-                    upstream_ms=round(ex.upstream_seconds * 1000, 3)
-                    if ex.upstream_seconds is not None
-                    else None,
+                    upstream_ms=None if upstream is None else round(upstream * 1000, 3),
                     problem=ex.problem,
                 )
             )
-
-    @staticmethod
-    async def _send(send: Send, status: int, body: bytes, media_type: bytes, correlation_id: bytes) -> None:
-        headers = [
-            (b"content-type", media_type),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-correlation-id", correlation_id),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -287,3 +376,34 @@ class Gateway:
                 await self.state.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _own_answer(body: bytes, media_type: bytes, correlation_id: bytes) -> Answer:
+    headers = [
+        (b"content-type", media_type),
+        (b"content-length", b"%d" % len(body)),
+        (b"x-correlation-id", correlation_id),
+    ]
+    return 200, headers, body
+
+
+def _problem_answer(problem: GatewayProblem, instance: str, correlation_id: bytes) -> Answer:
+    body = problem.body(instance, correlation_id.decode("latin-1"))
+    headers = [
+        *_PROBLEM_HEADERS,
+        (b"content-length", b"%d" % len(body)),
+        (b"x-correlation-id", correlation_id),
+        *problem.headers,
+    ]
+    return problem.status, headers, body
+
+
+def principal_headers(principal: Principal) -> list[tuple[str, str]]:
+    """The identity headers for the upstream, as the client wants them (text)."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in identity_headers(principal)]
+
+
+def _address(client: str) -> str:
+    """The address of an RSGI ``client`` (``host:port``, or ``[v6]:port``)."""
+    host = client.rpartition(":")[0] or client
+    return host[1:-1] if host.startswith("[") else host

@@ -34,7 +34,7 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:
-        group.start()
+        group.start(args.host)
         group.wait_ready(args.host)
         print("\nrevgate is up:", flush=True)
         for component in components:

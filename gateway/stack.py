@@ -30,6 +30,8 @@ class Component(msgspec.Struct, frozen=True):
     """Path that answers 2xx once it is serving."""
     ready_port: int | None = None
     """Port of ``ready_path`` when it is not ``port`` (the gateway's admin listener)."""
+    needs: tuple[str, ...] = ()
+    """Components that must be ready before this one starts (the gateway needs the provider's keys)."""
     env: dict[str, str] = {}
     """Variables added to the environment."""
 
@@ -217,5 +219,6 @@ def embedded_stack(
             port=ports.gateway,
             ready_path="/readyz",
             ready_port=ports.admin,
+            needs=("identity",),
         ),
     ]

@@ -1,8 +1,12 @@
 """Request bodies checked against the operation's schema before anything goes upstream.
 
-Each schema is compiled twice at start-up: by fastjsonschema, which answers the common case
-(a valid body) quickly, and by jsonschema (Draft 2020-12, the dialect of OpenAPI 3.1), which
-is asked only for an invalid body, to report *every* error with a JSON pointer.
+Each schema is compiled twice at start-up, both as Draft 2020-12 (the dialect of OpenAPI 3.1):
+by jsonschema-rs (Rust), which answers the common case (a valid body) quickly, and by
+jsonschema, which is asked only for an invalid body, to report *every* error with a JSON pointer.
+
+Measured for a valid 1 KB customer (docs/performance.md): jsonschema-rs ~6 µs; fastjsonschema,
+used before, ~80 µs, because it checks ``oneOf`` by running every branch and raising an
+exception for each one that fails (the documents' nullable fields are ``oneOf: [X, null]``).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 import msgspec
 from jsonschema import Draft202012Validator, ValidationError
 
@@ -27,7 +31,8 @@ class BodySchema:
 
     def __init__(self, schema: dict[str, Any], components: dict[str, Any]) -> None:
         root = {**schema, "components": components}
-        self._fast = fastjsonschema.compile(root, use_default=False)
+        # offline: a document's $ref never makes the gateway fetch anything.
+        self._fast = jsonschema_rs.Draft202012Validator(root, offline=True).is_valid
         self._explain = Draft202012Validator(root)
 
     def check(self, body: bytes) -> None:
@@ -36,16 +41,13 @@ class BodySchema:
             document = _decode(body)
         except msgspec.DecodeError as error:
             raise GatewayProblem("invalid-request", f"The body is not valid JSON: {error}") from None
-        try:
-            self._fast(document)
-        except fastjsonschema.JsonSchemaException:
-            found = (p for e in self._explain.iter_errors(document) for p in _params(e))
-            params = tuple(sorted(found, key=lambda p: p.pointer))
-            if not params:  # the two validators disagree: trust the thorough one
-                return
-            raise GatewayProblem(
-                "invalid-body", f"{len(params)} error(s) in the body", errors=params
-            ) from None
+        if self._fast(document):
+            return
+        found = (p for e in self._explain.iter_errors(document) for p in _params(e))
+        params = tuple(sorted(found, key=lambda p: p.pointer))
+        if not params:  # the two validators disagree: trust the thorough one
+            return
+        raise GatewayProblem("invalid-body", f"{len(params)} error(s) in the body", errors=params)
 
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")

@@ -59,16 +59,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, subp
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while not _ready(ports):
-        assert process.poll() is None, (workdir / "up.log").read_text()
-        assert time.monotonic() < deadline, "the stack did not come up in 60 s"
-        time.sleep(0.2)
-    yield workdir, process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
-    log.close()
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(ports):
+            assert process.poll() is None, (workdir / "up.log").read_text()
+            assert time.monotonic() < deadline, "the stack did not come up in 60 s"
+            time.sleep(0.2)
+        yield workdir, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
 
 
 def msgspec_ports(ports: StackPorts) -> list[int]:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
@@ -198,11 +197,6 @@ def test_spoofed_identity_headers_without_a_token_go_nowhere(gw: RunningGateway,
     assert len(echo.received) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway/_request.py strips only the dash spellings; CGI/WSGI upstreams read "
-    "X_Revgate_Client_Id as X-Revgate-Client-Id (HTTP_X_REVGATE_CLIENT_ID)",
-)
 def test_underscore_spellings_of_identity_headers_are_not_passed_on(
     gw: RunningGateway, token: Callable[..., str]
 ) -> None:
