@@ -20,7 +20,7 @@ _TRACEPARENT: Final = re.compile(rb"^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2}
 #: Never passed upstream as received: the gateway sets them itself (or, for the token, keeps it).
 _NOT_FORWARDED: Final = HOP_BY_HOP | {
     b"host", b"authorization", b"content-length", b"x-correlation-id", b"traceparent", b"forwarded",
-    b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
+    b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-forwarded-prefix",
 } | IDENTITY_HEADERS  # fmt: skip
 
 

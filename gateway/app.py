@@ -227,6 +227,8 @@ class Gateway:
             ("x-forwarded-for", client_ip),
             ("x-forwarded-proto", scheme),
             ("x-forwarded-host", host),
+            # Services name their own paths (a problem's ``instance``); this is the public part before them.
+            ("x-forwarded-prefix", version.public_prefix),
         ]
         if body:
             forward.append(("content-length", str(len(body))))

@@ -55,6 +55,8 @@ class MajorVersion:
         self.number = number
         self.upstream = upstream
         self.prefix = f"/{capability}/v{number}"
+        self.public_prefix = f"/{capability}"
+        """What the gateway puts before the service's own paths."""
         self._literal: dict[tuple[str, str], Operation] = {}
         self._patterns: list[tuple[re.Pattern[str], dict[str, Operation]]] = []
         self.lifecycle_headers: RawHeaders = []

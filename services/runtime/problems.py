@@ -35,6 +35,7 @@ log = logging.getLogger("revgate.problems")
 _MSGSPEC_PATH = re.compile(r" - at `\$(.*)`$")
 _PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 _encoder = msgspec.json.Encoder()
+_PREFIX = re.compile(r"/[a-z][a-z0-9-]{0,62}")
 
 
 class ProblemError(Exception):
@@ -123,8 +124,11 @@ def body_problem(error: msgspec.MsgspecError) -> ProblemError:
 
 def _respond(request: Request[Any, Any, Any], problem: ProblemError) -> Response[bytes]:
     headers = {"Cache-Control": "no-store", **problem.headers}
+    # Behind the gateway, the caller knows this service under a prefix (/customer-master/v2/...).
+    prefix = request.headers.get("x-forwarded-prefix", "")
+    instance = (prefix if _PREFIX.fullmatch(prefix) else "") + request.url.path
     return Response(
-        _encoder.encode(problem.to_problem(request.url.path)),
+        _encoder.encode(problem.to_problem(instance)),
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,

@@ -47,6 +47,7 @@ def test_a_request_reaches_the_upstream_with_the_callers_identity(
     assert headers["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
     assert headers["traceparent"] != "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["x-forwarded-prefix"] == "/customer-master"
     assert headers["forwarded"].startswith('for="127.0.0.1";proto=http')
     assert answer.headers["x-correlation-id"] == "abc-123", answer.headers.raw
     assert answer.headers["ratelimit-policy"] == '"standard";q=1000;w=60'

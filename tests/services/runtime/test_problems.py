@@ -102,3 +102,10 @@ def test_a_bad_correlation_id_is_replaced(client: httpx.Client) -> None:
     answer = client.get("/nowhere", headers={"x-correlation-id": "bad id\twith spaces"})
     assert answer.headers["x-correlation-id"] != "bad id\twith spaces"
     assert len(answer.headers["x-correlation-id"]) == 32
+
+
+def test_behind_the_gateway_the_instance_is_the_public_path(client: httpx.Client) -> None:
+    behind = client.get("/nowhere", headers={"x-forwarded-prefix": "/customer-master"}).json()
+    assert behind["instance"] == "/customer-master/nowhere"
+    forged = client.get("/nowhere", headers={"x-forwarded-prefix": "https://evil.example/"}).json()
+    assert forged["instance"] == "/nowhere"
