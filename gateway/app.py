@@ -28,9 +28,9 @@ from gateway.accesslog import AccessLog, AccessRecord, timestamp
 from gateway.auth import InvalidToken, Principal, identity_headers, www_authenticate
 from gateway.catalogue import MajorVersion, Operation
 from gateway.metrics import GatewayMetrics
-from gateway.problems import GatewayProblem
+from gateway.problems import GatewayProblem, problem_answer
 from gateway.state import GatewayState
-from gateway.types import Message, RawHeaders, Receive, Scope, Send
+from gateway.types import Answer, Message, RawHeaders, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from prometheus_client.metrics import Counter as _Counter
@@ -42,14 +42,7 @@ _WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
 _MAX_CACHED: Final = 10_000
 _encode = msgspec.json.Encoder().encode
 
-# As gateway.problems.send_problem writes them.
-_PROBLEM_HEADERS: Final[RawHeaders] = [
-    (b"content-type", b"application/problem+json"),
-    (b"cache-control", b"no-store"),
-]
 
-#: What the pipeline answers: status, headers, body.
-Answer = tuple[int, RawHeaders, bytes]
 #: Reads the request body (limit, Content-Length if given), refusing with 413 past the limit.
 BodyReader = Callable[[int, int | None], Awaitable[bytes]]
 
@@ -155,14 +148,14 @@ class Gateway:
             return await self._handle(state, method, path, query, client_ip, scheme, headers, read, exchange)
         except GatewayProblem as problem:
             exchange.status, exchange.problem = problem.status, problem.slug
-            return _problem_answer(problem, path, headers.correlation_id)
+            return problem_answer(problem, path, headers.correlation_id)
         except ClientGone:
             exchange.status = 499
             return None
         except Exception:
             log.exception("unexpected error, correlation id %s", headers.correlation_id.decode())
             exchange.status, exchange.problem = 500, "internal-error"
-            return _problem_answer(GatewayProblem("internal-error"), path, headers.correlation_id)
+            return problem_answer(GatewayProblem("internal-error"), path, headers.correlation_id)
         finally:
             self._record(method, headers, exchange, time.perf_counter() - started)
 
@@ -219,7 +212,7 @@ class Gateway:
 
         host = headers.host.decode("latin-1")
         forward = headers.forward
-        forward += principal_headers(principal)
+        forward += identity_headers(principal)
         forward += [
             ("x-correlation-id", headers.correlation_id.decode()),
             ("traceparent", headers.traceparent.decode()),
@@ -387,22 +380,6 @@ def _own_answer(body: bytes, media_type: bytes, correlation_id: bytes) -> Answer
         (b"x-correlation-id", correlation_id),
     ]
     return 200, headers, body
-
-
-def _problem_answer(problem: GatewayProblem, instance: str, correlation_id: bytes) -> Answer:
-    body = problem.body(instance, correlation_id.decode("latin-1"))
-    headers = [
-        *_PROBLEM_HEADERS,
-        (b"content-length", b"%d" % len(body)),
-        (b"x-correlation-id", correlation_id),
-        *problem.headers,
-    ]
-    return problem.status, headers, body
-
-
-def principal_headers(principal: Principal) -> list[tuple[str, str]]:
-    """The identity headers for the upstream, as the client wants them (text)."""
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in identity_headers(principal)]
 
 
 def _address(client: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Final
 import msgspec
 
 from contracts.problem import PROBLEM_TYPES, InvalidParam, Problem, problem_type
-from gateway.types import RawHeaders, Send
+from gateway.types import Answer, RawHeaders
 
 _encode = msgspec.json.Encoder().encode
 _BASE_HEADERS: Final[RawHeaders] = [
@@ -52,13 +52,13 @@ class GatewayProblem(Exception):
         )
 
 
-async def send_problem(send: Send, problem: GatewayProblem, instance: str, correlation_id: bytes) -> None:
+def problem_answer(problem: GatewayProblem, instance: str, correlation_id: bytes) -> Answer:
+    """``(status, headers, body)`` of a problem the gateway answers itself."""
     body = problem.body(instance, correlation_id.decode("latin-1"))
     headers = [
         *_BASE_HEADERS,
-        (b"content-length", str(len(body)).encode()),
+        (b"content-length", b"%d" % len(body)),
         (b"x-correlation-id", correlation_id),
         *problem.headers,
     ]
-    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    return problem.status, headers, body

@@ -11,3 +11,5 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 RawHeaders = list[tuple[bytes, bytes]]
+#: What the gateway answers: status, headers, body.
+Answer = tuple[int, RawHeaders, bytes]
