@@ -328,6 +328,21 @@ url = "http://127.0.0.1:{ports.upstream}"
 capability = "customer-master"
 major = 2
 url = "http://127.0.0.1:{ports.upstream}"
+
+[[upstreams]]
+capability = "order-submission"
+major = 1
+url = "http://127.0.0.1:{ports.upstream}"
+
+[[upstreams]]
+capability = "contract-updates"
+major = 1
+url = "http://127.0.0.1:{ports.upstream}"
+
+[[upstreams]]
+capability = "billing-status"
+major = 1
+url = "http://127.0.0.1:{ports.upstream}"
 """
 
 

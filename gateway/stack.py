@@ -46,12 +46,26 @@ class StackPorts(msgspec.Struct, frozen=True):
     zuora: int = 8102
     netsuite: int = 8103
     customer_master: int = 8201
+    order_submission: int = 8202
+    contract_updates: int = 8203
+    billing_status: int = 8204
 
 
 #: Dev clients of the embedded identity provider: name -> (scopes, what it is for).
 DEV_CLIENTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "quickstart": (("customers:read", "customers:write"), "Everything, for trying revgate out"),
-    "reporting": (("customers:read",), "Read-only, to see scopes refused"),
+    "quickstart": (
+        (
+            "customers:read",
+            "customers:write",
+            "orders:read",
+            "orders:write",
+            "contracts:read",
+            "contracts:write",
+            "billing:read",
+        ),
+        "Everything, for trying revgate out",
+    ),
+    "reporting": (("customers:read", "orders:read", "billing:read"), "Read-only, to see scopes refused"),
 }
 
 _CLIENT_TOML = """
@@ -99,12 +113,28 @@ sunset_at = 2027-11-01T00:00:00Z
 capability = "customer-master"
 major = 2
 url = "http://{host}:{ports.customer_master}"
+
+[[upstreams]]
+capability = "order-submission"
+major = 1
+url = "http://{host}:{ports.order_submission}"
+
+[[upstreams]]
+capability = "contract-updates"
+major = 1
+url = "http://{host}:{ports.contract_updates}"
+
+[[upstreams]]
+capability = "billing-status"
+major = 1
+url = "http://{host}:{ports.billing_status}"
 """
 
 
 SANDBOX_CLIENT_ID = "revgate"
 SANDBOX_CLIENT_SECRET = "revgate-sandbox-secret"
 NETSUITE_CERTIFICATE_ID = "revgate-dev"
+CALLOUT_USERNAME = "zuora-callouts"
 
 
 def netsuite_client_key(state_dir: Path) -> ECKey:
@@ -130,6 +160,16 @@ def dev_client_secrets(state_dir: Path) -> dict[str, str]:
         path.write_text(json.dumps(secrets_by_client, indent=2))
         path.chmod(0o600)
     return secrets_by_client
+
+
+def callout_secret(state_dir: Path) -> str:
+    """The password Zuora's callouts to billing-status carry: made on first run, then kept (mode 0600)."""
+    path = state_dir / "callout-secret"
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text()
 
 
 def gateway_config(state_dir: Path, host: str = "127.0.0.1", ports: StackPorts | None = None) -> Path:
@@ -174,6 +214,7 @@ def embedded_stack(
             | (extra or {}),
         )
 
+    callout_password = callout_secret(state_dir)
     public_jwks = json.dumps({"keys": [key.as_dict(private=False)]})
     vendors = {
         "REVGATE_SALESFORCE_URL": f"http://{host}:{ports.salesforce}",
@@ -206,6 +247,24 @@ def embedded_stack(
             port=ports.customer_master,
             ready_path="/healthz",
             env=vendors,
+        ),
+        Component(
+            # One process: without Redis the workflow store is in memory, and the three must share it.
+            name="quote-to-cash",
+            argv=(
+                python,
+                "-m",
+                "services.host",
+                "--host",
+                host,
+                f"order-submission={ports.order_submission}",
+                f"contract-updates={ports.contract_updates}",
+                f"billing-status={ports.billing_status}",
+            ),
+            port=ports.order_submission,
+            ready_path="/healthz",
+            env=vendors
+            | {"REVGATE_CALLOUT_USERNAME": CALLOUT_USERNAME, "REVGATE_CALLOUT_PASSWORD": callout_password},
         ),
         Component(
             name="identity",

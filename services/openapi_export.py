@@ -12,7 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from services.billing_status import app as billing_status
+from services.contract_updates import app as contract_updates
 from services.customer_master import app as customer_master
+from services.order_submission import app as order_submission
 from services.runtime.openapi import render
 
 OPENAPI_DIR = Path(__file__).resolve().parent.parent / "contracts" / "openapi"
@@ -20,6 +23,9 @@ OPENAPI_DIR = Path(__file__).resolve().parent.parent / "contracts" / "openapi"
 #: capability name -> its documents by major
 CAPABILITIES: dict[str, Callable[[], dict[int, dict[str, Any]]]] = {
     customer_master.CAPABILITY: customer_master.openapi_documents,
+    order_submission.CAPABILITY: order_submission.openapi_documents,
+    contract_updates.CAPABILITY: contract_updates.openapi_documents,
+    billing_status.CAPABILITY: billing_status.openapi_documents,
 }
 
 

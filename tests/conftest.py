@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.zuora",
     "tests.fixtures.netsuite",
     "tests.fixtures.customer_master",
+    "tests.fixtures.quote_to_cash",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Request, get
+from litestar import Litestar
 from litestar.di import Provide
 
 from contracts.customer_master import v1, v2
@@ -17,6 +17,7 @@ from services.customer_master.v1 import CustomersV1
 from services.customer_master.v2 import CustomersV2
 from services.runtime.openapi import document, openapi_config
 from services.runtime.problems import problem_handlers
+from services.runtime.service_app import healthz, openapi_route
 
 CAPABILITY = "customer-master"
 SCOPES = {"customers:read": "Read customers", "customers:write": "Create and change customers"}
@@ -43,17 +44,6 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
 )
 
 
-@get("/healthz", include_in_schema=False)
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@get([f"/v{major}/openapi.json" for major in MAJORS], include_in_schema=False)
-async def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The document of the major the path names, as committed in ``contracts/openapi``."""
-    return openapi_documents()[int(request.url.path.split("/")[1][1:])]
-
-
 def create_app(
     master: CustomerMaster | None,
     *,
@@ -66,7 +56,11 @@ def create_app(
     the full app serves those documents at ``/v{major}/openapi.json``.
     """
     return Litestar(
-        route_handlers=[*(MAJORS[m] for m in majors), healthz, openapi_json],
+        route_handlers=[
+            *(MAJORS[m] for m in majors),
+            healthz,
+            openapi_route(MAJORS, lambda: openapi_documents()),
+        ],
         dependencies={"master": Provide(lambda: master, sync_to_thread=False, use_cache=True)},
         exception_handlers=problem_handlers(),
         openapi_config=(

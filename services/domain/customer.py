@@ -12,14 +12,19 @@ import msgspec
 _CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-def new_customer_id() -> str:
-    """A fresh ``cus_`` + ULID: unique, and sorting by it sorts by creation time."""
+def new_id(prefix: str) -> str:
+    """A fresh ``<prefix>_`` + ULID: unique, and sorting by it sorts by creation time."""
     value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
         value, digit = divmod(value, 32)
         chars.append(_CROCKFORD[digit])
-    return "cus_" + "".join(reversed(chars))
+    return f"{prefix}_" + "".join(reversed(chars))
+
+
+def new_customer_id() -> str:
+    """A fresh ``cus_`` + ULID."""
+    return new_id("cus")
 
 
 class System(enum.StrEnum):

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OAuthFlow,
+    OAuthFlows,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    Schema,
+    SecurityScheme,
+)
 
 from contracts.problem import PROBLEM_MEDIA_TYPE, Problem
 
@@ -108,3 +118,24 @@ def _plain_unions(node: Any) -> Any:
 def render(document: dict[str, Any]) -> str:
     """The committed text of a document: stable key order, two-space indent, final newline."""
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+IDEMPOTENCY_KEY = Parameter(
+    name="Idempotency-Key",
+    param_in="header",
+    required=True,
+    description=(
+        "A unique value per intended operation (e.g. a UUID), sent again unchanged on every retry of it "
+        "(draft-ietf-httpapi-idempotency-key-header). Missing: 400; reused with another body: 422; "
+        "first request still running: 409; first request finished: its answer, replayed."
+    ),
+    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255),
+)
+
+
+@dataclass
+class IdempotentOperation(Operation):
+    """An operation that takes the ``Idempotency-Key`` header (read by the handler, not by Litestar)."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [*(self.parameters or []), IDEMPOTENCY_KEY]

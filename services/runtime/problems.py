@@ -172,3 +172,12 @@ def problem_handlers() -> ExceptionHandlersMap:
         HTTPException: _from_http_exception,
         Exception: _internal_error,
     }
+
+
+def validation_failed(what: str, reasons: Iterable[InvalidParam]) -> ProblemError:
+    """``validation-failed`` with every reason ``what`` (e.g. "The order") cannot be accepted."""
+    errors = tuple(reasons)
+    plural = "s" if len(errors) != 1 else ""
+    return ProblemError(
+        "validation-failed", f"{what} cannot be accepted: {len(errors)} problem{plural} to fix", errors=errors
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import uvicorn
@@ -27,16 +28,20 @@ def serve(app: Any, *, host: str, port: int, name: str) -> None:
         access_log=True,
         server_header=False,
         lifespan="on",
-        log_config={
-            "version": 1,
-            "disable_existing_loggers": False,
-            "formatters": {"plain": {"format": f"%(asctime)s {name} %(levelname)s %(name)s %(message)s"}},
-            "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain"}},
-            "root": {"handlers": ["out"], "level": "INFO"},
-            # One line per vendor call is httpx's INFO; the adapters log retries and failures themselves.
-            "loggers": {"httpx": {"level": "WARNING"}},
-        },
+        log_config=_log_config(name),
     )
+
+
+def _log_config(name: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": f"%(asctime)s {name} %(levelname)s %(name)s %(message)s"}},
+        "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "root": {"handlers": ["out"], "level": "INFO"},
+        # One line per vendor call is httpx's INFO; the adapters log retries and failures themselves.
+        "loggers": {"httpx": {"level": "WARNING"}},
+    }
 
 
 @contextlib.contextmanager
@@ -45,25 +50,85 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", *, correlation: bool = Tr
 
     ``correlation=False`` serves the app bare, for apps that handle correlation themselves (the gateway).
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit this; without it keep-alive answers wait ~40 ms (Nagle + delayed ACK).
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    asgi = CorrelationMiddleware(app) if correlation else app
-    server = uvicorn.Server(
-        uvicorn.Config(asgi, log_level="warning", lifespan="on", access_log=False, server_header=False)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    with serve_all_in_thread([app], host, correlation=correlation) as urls:
+        yield urls[0]
+
+
+@contextlib.contextmanager
+def serve_all_in_thread(
+    apps: Sequence[Any], host: str = "127.0.0.1", *, correlation: bool = True
+) -> Iterator[list[str]]:
+    """Serve several apps in one background thread and event loop, as :func:`serve_many` does; yields URLs."""
+    sockets = []
+    for _ in apps:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this; without it keep-alive answers wait ~40 ms (Nagle + delayed ACK).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, 0))
+        sockets.append(sock)
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                CorrelationMiddleware(app) if correlation else app,
+                log_level="warning",
+                lifespan="on",
+                access_log=False,
+                server_header=False,
+            )
+        )
+        for app in apps
+    ]
+
+    async def run() -> None:
+        await asyncio.gather(
+            *(server.serve(sockets=[sock]) for server, sock in zip(servers, sockets, strict=True))
+        )
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
     thread.start()
     try:
-        while not server.started:
+        while not all(server.started for server in servers):
             if not thread.is_alive():
                 raise RuntimeError("server thread died during start-up")
             threading.Event().wait(0.01)
-        yield f"http://{host}:{port}"
+        yield [f"http://{host}:{sock.getsockname()[1]}" for sock in sockets]
     finally:
-        server.should_exit = True
+        for server in servers:
+            server.should_exit = True
         thread.join(timeout=10)
-        sock.close()
+        for sock in sockets:
+            sock.close()
+
+
+def serve_many(apps: Sequence[tuple[Any, int]], *, host: str, name: str) -> None:
+    """Serve several apps, each on its own port, in one process and one event loop, until SIGINT/SIGTERM.
+
+    For capabilities that share state in process memory (the embedded default's workflow store).
+    """
+
+    async def run() -> None:
+        servers = [
+            uvicorn.Server(
+                uvicorn.Config(
+                    CorrelationMiddleware(app),
+                    host=host,
+                    port=port,
+                    log_config=_log_config(name),
+                    access_log=True,
+                    server_header=False,
+                    lifespan="on",
+                )
+            )
+            for app, port in apps
+        ]
+        # uvicorn installs its signal handlers per server; the first to see a signal tells the others.
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            task.result()
+
+    asyncio.run(run())

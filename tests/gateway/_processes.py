@@ -50,6 +50,21 @@ url = "{upstream_url}"
 capability = "customer-master"
 major = 2
 url = "{upstream_url}"
+
+[[upstreams]]
+capability = "order-submission"
+major = 1
+url = "{upstream_url}"
+
+[[upstreams]]
+capability = "contract-updates"
+major = 1
+url = "{upstream_url}"
+
+[[upstreams]]
+capability = "billing-status"
+major = 1
+url = "{upstream_url}"
 """
 
 

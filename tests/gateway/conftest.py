@@ -41,7 +41,7 @@ def echo() -> Iterator[EchoUpstream]:
 
 
 def gateway_config(identity: DevIdentityProvider, upstream_url: str, **overrides: Any) -> GatewayConfig:
-    """A config for the packaged customer-master documents, every major served by ``upstream_url``."""
+    """A config for the packaged documents, every capability and major served by ``upstream_url``."""
     issuer = identity.config.issuer
     upstream = overrides.pop("upstream", {})
     rate_limit = overrides.pop("rate_limit", None) or RateLimitConfig(
@@ -55,6 +55,10 @@ def gateway_config(identity: DevIdentityProvider, upstream_url: str, **overrides
         upstreams=[
             Upstream(capability="customer-master", major=1, url=upstream_url, **upstream),
             Upstream(capability="customer-master", major=2, url=upstream_url, **upstream),
+            *(
+                Upstream(capability=capability, major=1, url=upstream_url, **upstream)
+                for capability in ("order-submission", "contract-updates", "billing-status")
+            ),
         ],
         rate_limit=rate_limit,
         server=overrides.pop("server", ServerConfig(max_body_bytes=4096)),

@@ -46,6 +46,21 @@ url = "http://127.0.0.1:8201"
 capability = "customer-master"
 major = 2
 url = "http://127.0.0.1:8201"
+
+[[upstreams]]
+capability = "order-submission"
+major = 1
+url = "http://127.0.0.1:8202"
+
+[[upstreams]]
+capability = "contract-updates"
+major = 1
+url = "http://127.0.0.1:8202"
+
+[[upstreams]]
+capability = "billing-status"
+major = 1
+url = "http://127.0.0.1:8202"
 """
 
 
@@ -95,7 +110,7 @@ BAD_FILES = [
     (
         "upstream without a document",
         GOOD + '\n[[upstreams]]\ncapability = "customer-master"\nmajor = 3\nurl = "http://127.0.0.1:8201"\n',
-        ["$.upstreams[2]", "customer-master.v3.json"],
+        ["$.upstreams[5]", "customer-master.v3.json"],
     ),
     (
         "symmetric algorithm",

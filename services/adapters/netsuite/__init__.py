@@ -1,8 +1,10 @@
-"""The ERP port (:class:`services.ports.EnterpriseResourcePlanning`) over NetSuite REST web services.
+"""The ERP ports over NetSuite REST web services: :class:`services.ports.EnterpriseResourcePlanning`
+and :class:`services.quote_to_cash.SalesOrderBook`.
 
 Authentication is OAuth 2.0 client credentials with a certificate-signed client assertion
 (PS256/ES256); customers are upserted by external id (revgate's customer id); legal entities
-are NetSuite subsidiaries keyed by their external id.
+are NetSuite subsidiaries keyed by their external id. Sales orders are upserted by revgate's
+order id (their external id); invoices and payments are found by filtering on the customer.
 """
 
 from services.adapters.netsuite._config import NetSuiteConfig

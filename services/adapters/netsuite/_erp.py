@@ -1,24 +1,30 @@
-"""``EnterpriseResourcePlanning`` over NetSuite's REST record service."""
+"""``EnterpriseResourcePlanning`` and ``SalesOrderBook`` over NetSuite's REST record service."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any, Final, TypeVar
-from urllib.parse import quote
+from typing import Final
 
 import httpx
 import msgspec
 from msgspec import UNSET
 
 from services.adapters._session import CachedToken, VendorSession, new_http_client
-from services.adapters.errors import NotFound
 from services.adapters.netsuite._auth import ClientCredentials
+from services.adapters.netsuite._catalog import OrderCatalog
 from services.adapters.netsuite._config import NetSuiteConfig
 from services.adapters.netsuite._errors import SYSTEM, decode, translate
+from services.adapters.netsuite._ledger import Ledger
+from services.adapters.netsuite._orders import SalesOrders
+from services.adapters.netsuite._records import (
+    RECORDS,
+    RecordReader,
+    first_failure,
+    id_from_location,
+    record_key,
+)
 from services.adapters.netsuite._reference import TAX_SCHEMES, ReferenceCache, ReferenceData
 from services.adapters.netsuite._wire import (
-    CollectionPage,
     CurrencyRecord,
     CustomerRecord,
     CustomerUpsert,
@@ -30,56 +36,19 @@ from services.adapters.netsuite._wire import (
 )
 from services.domain.customer import TaxRegistration
 from services.ports import ErpCustomer, LegalEntity
+from services.quote_to_cash import ErpInvoice, ErpPayment, ErpSalesOrder
 
-RECORDS: Final = "record/v1"
-PAGE_SIZE: Final = 1000
-_CONCURRENT_READS: Final = 4
-"""NetSuite limits concurrent requests per account; reference loading stays well below."""
-
-R = TypeVar("R")
-A = TypeVar("A")
-
-
-async def _all_or_first_error(*calls: Coroutine[Any, Any, A]) -> list[A]:
-    """Run concurrently; on the first failure cancel the rest and raise that failure as it is."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]
-    except BaseExceptionGroup as failed:
-        raise _first_failure(failed) from None
-    return [task.result() for task in tasks]
-
-
-def _first_failure(failed: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The adapter raises one error of its tree, not a group."""
-    first: BaseException = failed
-    while isinstance(first, BaseExceptionGroup):
-        first = first.exceptions[0]
-    return first
-
-
-_page_decoder: Final = msgspec.json.Decoder(CollectionPage)
 _customer_decoder: Final = msgspec.json.Decoder(CustomerRecord)
 _subsidiary_decoder: Final = msgspec.json.Decoder(SubsidiaryRecord)
 _currency_decoder: Final = msgspec.json.Decoder(CurrencyRecord)
 _term_decoder: Final = msgspec.json.Decoder(TermRecord)
 
 
-def _key(external_id: str | None, erp_id: str | None) -> str:
-    if (external_id is None) == (erp_id is None):
-        raise ValueError("give exactly one of external_id and erp_id")
-    if external_id is not None:
-        return "eid:" + quote(external_id, safe="")
-    return quote(str(erp_id), safe="")
-
-
-def _id_from_location(response: httpx.Response) -> str | None:
-    location = response.headers.get("location")
-    return location.rstrip("/").rsplit("/", 1)[-1] if location else None
-
-
 class NetSuiteERP:
-    """The ERP port over NetSuite. Close it with :meth:`aclose`."""
+    """The ERP ports over NetSuite: customers, sales orders, invoices, payments.
+
+    Close it with :meth:`aclose`.
+    """
 
     def __init__(self, config: NetSuiteConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.config = config
@@ -92,7 +61,11 @@ class NetSuiteERP:
             translate=translate,
             retry=config.retry,
         )
+        self._reader = RecordReader(self._session)
         self._reference = ReferenceCache(self._load_reference)
+        catalog = OrderCatalog(self._reader)
+        self._orders = SalesOrders(self._session, self._reader, self._reference, catalog)
+        self._ledger = Ledger(self._reader, self._reference, catalog)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -102,12 +75,10 @@ class NetSuiteERP:
     async def customer(
         self, *, external_id: str | None = None, erp_id: str | None = None
     ) -> ErpCustomer | None:
-        path = f"{RECORDS}/customer/{_key(external_id, erp_id)}"
-        try:
-            response = await self._session.request("GET", path, params={"expandSubResources": "true"})
-        except NotFound:
+        key = record_key(external_id, erp_id)
+        record = await self._reader.get("customer", key, _customer_decoder, expand=True)
+        if record is None:
             return None
-        record = decode(response, _customer_decoder)
         reference = await self._reference.get()
         if not self._knows(reference, record):
             reference = await self._reference.get(refresh=True)
@@ -131,12 +102,12 @@ class NetSuiteERP:
             ),
             email=customer.email if customer.email is not None else UNSET,
         )
-        key = _key(customer.external_id, None)
+        key = record_key(customer.external_id, None)
         # replace=: the registrations sent are the whole list, not lines to add to it.
         response = await self._session.request(
             "PUT", f"{RECORDS}/customer/{key}", json=body, params={"replace": "taxRegistration"}
         )
-        if (erp_id := _id_from_location(response)) is not None:
+        if (erp_id := id_from_location(response)) is not None:
             return erp_id
         saved = await self._session.request("GET", f"{RECORDS}/customer/{key}")
         return decode(saved, _customer_decoder).id
@@ -144,41 +115,36 @@ class NetSuiteERP:
     async def legal_entities(self) -> list[LegalEntity]:
         return (await self._reference.get()).legal_entities()
 
+    # -- the quote-to-cash port (SalesOrderBook)
+
+    async def book_sales_order(self, order: ErpSalesOrder) -> ErpSalesOrder:
+        """Upsert by external id, so that a replay leaves one order as it was; answer it as booked."""
+        return await self._orders.book(order)
+
+    async def sales_order(self, external_id: str) -> ErpSalesOrder | None:
+        return await self._orders.sales_order(external_id)
+
+    async def close_sales_order(self, external_id: str) -> None:
+        """Close every open line; ``NotFound`` when there is no such order."""
+        await self._orders.close(external_id)
+
+    async def invoices(self, customer_external_id: str) -> list[ErpInvoice]:
+        return await self._ledger.invoices(customer_external_id)
+
+    async def payments(self, customer_external_id: str) -> list[ErpPayment]:
+        return await self._ledger.payments(customer_external_id)
+
     # -- reference data
 
     async def _load_reference(self) -> ReferenceData:
         try:
             async with asyncio.TaskGroup() as group:
-                subsidiaries = group.create_task(self._all("subsidiary", _subsidiary_decoder))
-                currencies = group.create_task(self._all("currency", _currency_decoder))
-                terms = group.create_task(self._all("term", _term_decoder))
+                subsidiaries = group.create_task(self._reader.read_all("subsidiary", _subsidiary_decoder))
+                currencies = group.create_task(self._reader.read_all("currency", _currency_decoder))
+                terms = group.create_task(self._reader.read_all("term", _term_decoder))
         except BaseExceptionGroup as failed:
-            raise _first_failure(failed) from None
+            raise first_failure(failed) from None
         return ReferenceData(tuple(subsidiaries.result()), tuple(currencies.result()), tuple(terms.result()))
-
-    async def _all(self, record_type: str, decoder: msgspec.json.Decoder[R]) -> list[R]:
-        """Every record of a type: the collection gives ids, each record is then read."""
-        ids: list[str] = []
-        offset = 0
-        while True:
-            response = await self._session.request(
-                "GET",
-                f"{RECORDS}/{record_type}",
-                params={"limit": str(PAGE_SIZE), "offset": str(offset)},
-            )
-            page = decode(response, _page_decoder)
-            ids += [item.id for item in page.items]
-            if not page.has_more or not page.items:
-                break
-            offset += len(page.items)
-        limit = asyncio.Semaphore(_CONCURRENT_READS)
-
-        async def read(record_id: str) -> R:
-            async with limit:
-                response = await self._session.request("GET", f"{RECORDS}/{record_type}/{record_id}")
-            return decode(response, decoder)
-
-        return await _all_or_first_error(*(read(i) for i in ids))
 
     # -- mapping
 

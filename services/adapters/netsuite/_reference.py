@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from typing import Final, Generic, TypeVar
 
 import msgspec
 
@@ -115,15 +115,15 @@ class ReferenceData(msgspec.Struct, frozen=True):
         return subsidiary.id, currency_record.id, term.id
 
 
-class ReferenceCache:
-    """Loads the reference data on first use, once even when many callers ask at the same time."""
+class ReferenceCache(Generic[T]):
+    """Loads reference data on first use, once even when many callers ask at the same time."""
 
-    def __init__(self, load: Callable[[], Awaitable[ReferenceData]]) -> None:
+    def __init__(self, load: Callable[[], Awaitable[T]]) -> None:
         self._load = load
-        self._data: ReferenceData | None = None
+        self._data: T | None = None
         self._lock = asyncio.Lock()
 
-    async def get(self, *, refresh: bool = False) -> ReferenceData:
+    async def get(self, *, refresh: bool = False) -> T:
         stale = self._data
         if stale is not None and not refresh:
             return stale

@@ -1,4 +1,5 @@
-"""The Salesforce adapter: :class:`services.ports.CustomerRelationshipSystem` over the REST API.
+"""The Salesforce adapter: :class:`services.ports.CustomerRelationshipSystem` and the ``DealDesk`` of
+:mod:`services.quote_to_cash` (opportunities with their products, revgate's write-backs) over the REST API.
 
 ``SalesforceCRM(SalesforceConfig(base_url=..., client_id=..., client_secret=...))`` gets tokens
 with the client-credentials flow, sends data calls to the token's ``instance_url``, keys accounts

@@ -1,4 +1,5 @@
-"""SalesforceCRM: :class:`services.ports.CustomerRelationshipSystem` over the Salesforce REST API."""
+"""SalesforceCRM: :class:`services.ports.CustomerRelationshipSystem` and the ``DealDesk`` of
+:mod:`services.quote_to_cash` over the Salesforce REST API (deals in ``_deals``)."""
 
 from __future__ import annotations
 
@@ -10,28 +11,30 @@ import httpx
 from services.adapters._session import CachedToken, VendorSession, new_http_client
 from services.adapters.errors import NotFound
 from services.adapters.salesforce._config import SalesforceConfig
+from services.adapters.salesforce._deals import SalesforceDeals
 from services.adapters.salesforce._errors import translate_error
 from services.adapters.salesforce._mapping import soql_like_prefix, soql_string, to_account, to_fields
 from services.adapters.salesforce._wire import (
     ACCOUNT,
     ACCOUNT_COLUMNS,
     ACCOUNT_PAGE,
+    CALL_OPTIONS,
     SAVE_RESULT,
     SYSTEM,
     TOKEN,
     decode,
 )
 from services.ports import CrmAccount
+from services.quote_to_cash import AccountBillingState, DealUpdate, Opportunity
 
 CUSTOMER_ID_FIELD: Final = "Revgate_Id__c"
 MATCH_KEY_FIELD: Final = "Revgate_Match_Key__c"
-# Tells Salesforce (and its API usage reports) which integration made the call.
-_CALL_OPTIONS: Final = {"Sforce-Call-Options": "client=revgate"}
 _SELECT: Final = f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM Account"  # noqa: S608 - fixed column names
 
 
 class SalesforceCRM:
-    """Accounts in Salesforce, keyed by revgate's customer id (the ``Revgate_Id__c`` external id).
+    """Accounts in Salesforce, keyed by revgate's customer id (the ``Revgate_Id__c`` external id),
+    and opportunities for quote-to-cash (``DealDesk``), over one session and token.
 
     Tokens come from the client-credentials flow. Salesforce gives them no lifetime, so one is kept
     until a call is refused with 401, then fetched once more. Data calls go to the token's
@@ -51,9 +54,23 @@ class SalesforceCRM:
         )
         self._sobjects = f"/services/data/{config.api_version}/sobjects/Account"
         self._query_path = f"/services/data/{config.api_version}/query"
+        self._deals = SalesforceDeals(self._session, config.api_version)
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    # --- DealDesk ---------------------------------------------------------------------------------
+
+    async def opportunity(self, crm_id: str) -> Opportunity | None:
+        return await self._deals.opportunity(crm_id)
+
+    async def update_deal(self, crm_id: str, update: DealUpdate) -> None:
+        await self._deals.update_deal(crm_id, update)
+
+    async def update_account_billing_state(self, account_crm_id: str, state: AccountBillingState) -> None:
+        await self._deals.update_account_billing_state(account_crm_id, state)
+
+    # --- CustomerRelationshipSystem ---------------------------------------------------------------
 
     async def account(self, crm_id: str) -> CrmAccount | None:
         return await self._read(f"{self._sobjects}/{quote(crm_id, safe='')}")
@@ -74,7 +91,7 @@ class SalesforceCRM:
             "PATCH",
             f"{self._sobjects}/{CUSTOMER_ID_FIELD}/{quote(account.customer_id, safe='')}",
             json=to_fields(account),
-            headers=_CALL_OPTIONS,
+            headers=CALL_OPTIONS,
             idempotent=True,
         )
         return decode(SAVE_RESULT, response).id
@@ -95,7 +112,7 @@ class SalesforceCRM:
     async def _read(self, path: str) -> CrmAccount | None:
         try:
             response = await self._session.request(
-                "GET", path, params={"fields": ",".join(ACCOUNT_COLUMNS)}, headers=_CALL_OPTIONS
+                "GET", path, params={"fields": ",".join(ACCOUNT_COLUMNS)}, headers=CALL_OPTIONS
             )
         except NotFound:
             return None
@@ -104,7 +121,7 @@ class SalesforceCRM:
     async def _query(self, soql: str, limit: int) -> list[CrmAccount]:
         """Run the query and follow ``nextRecordsUrl`` until ``limit`` accounts or the end."""
         response = await self._session.request(
-            "GET", self._query_path, params={"q": soql}, headers=_CALL_OPTIONS
+            "GET", self._query_path, params={"q": soql}, headers=CALL_OPTIONS
         )
         accounts: list[CrmAccount] = []
         while True:
@@ -112,7 +129,7 @@ class SalesforceCRM:
             accounts.extend(to_account(record) for record in page.records)
             if page.done or page.next_records_url is None or len(accounts) >= limit:
                 return accounts[:limit]
-            response = await self._session.request("GET", page.next_records_url, headers=_CALL_OPTIONS)
+            response = await self._session.request("GET", page.next_records_url, headers=CALL_OPTIONS)
 
     async def _fetch_token(self, session: VendorSession) -> tuple[str, float | None]:
         """Client-credentials token, at the login URL.

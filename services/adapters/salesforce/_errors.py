@@ -57,7 +57,9 @@ def translate_error(response: httpx.Response) -> VendorError | None:
         )
     if status >= 500:
         return Unavailable(SYSTEM, message, reasons=reasons, status=status)
-    if status == 404:
+    # MALFORMED_ID on the record's own Id: the id in the path is no id of that type, so no such record
+    # (on a reference field of the body it names that field instead, and stays a rejection).
+    if status == 404 or any(r.code == "MALFORMED_ID" and r.field == "Id" for r in reasons):
         return NotFound(SYSTEM, message, reasons=reasons, status=status)
     if status in (300, 409) or "DUPLICATE_VALUE" in codes:
         return Conflict(SYSTEM, message, reasons=reasons, status=status)

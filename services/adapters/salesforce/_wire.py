@@ -10,6 +10,8 @@ import msgspec
 from services.adapters.errors import Unavailable
 
 SYSTEM: Final = "salesforce"
+CALL_OPTIONS: Final = {"Sforce-Call-Options": "client=revgate"}
+"""Tells Salesforce (and its API usage reports) which integration made the call."""
 T = TypeVar("T")
 
 

@@ -1,4 +1,5 @@
-"""The Zuora adapter: :class:`services.ports.SubscriptionBilling` over Zuora's v1 REST API.
+"""The Zuora adapter: :class:`services.ports.SubscriptionBilling` and
+:class:`services.quote_to_cash.SubscriptionOrders` over Zuora's v1 REST API.
 
 ``ZuoraBilling(ZuoraConfig(base_url=..., client_id=..., client_secret=...))`` gets OAuth tokens
 with the client-credentials grant, sends the correlation id as ``Zuora-Track-Id``, and reads

@@ -1,9 +1,7 @@
-"""``SubscriptionBilling`` over Zuora's v1 REST API."""
+"""``SubscriptionBilling`` and ``SubscriptionOrders`` over Zuora's v1 REST API."""
 
 from __future__ import annotations
 
-import re
-from typing import Final
 from urllib.parse import quote
 
 import httpx
@@ -11,24 +9,29 @@ import msgspec
 
 from services.adapters._session import CachedToken, VendorSession, new_http_client
 from services.adapters.errors import Conflict, NotFound, Rejected, Unavailable, VendorError
+from services.adapters.zuora import _documents, _orders
+from services.adapters.zuora._calls import TRACK_HEADER, track_id
 from services.adapters.zuora._config import ZuoraConfig
 from services.adapters.zuora._errors import SYSTEM, translate
 from services.adapters.zuora._mapping import billing_account, create_body, update_body
 from services.adapters.zuora._wire import ACCOUNT_CREATED, ACCOUNT_READ, TOKEN_GRANTED
 from services.ports import BillingAccount
-from services.runtime.correlation import correlation_id
+from services.quote_to_cash import (
+    AmendmentOutcome,
+    BillingInvoice,
+    BillingPayment,
+    CatalogProduct,
+    NewSubscription,
+    Subscription,
+    SubscriptionAmendment,
+)
 
-TRACK_HEADER: Final = "Zuora-Track-Id"
-_NOT_IN_TRACK_ID: Final = re.compile(r"[^\x20-\x7e]|[:;\"']")
-
-
-def track_id() -> str:
-    """The correlation id as Zuora accepts it: US-ASCII, no ``:;"'``, at most 64 characters."""
-    return _NOT_IN_TRACK_ID.sub("-", correlation_id.get())[:64]
+__all__ = ["TRACK_HEADER", "ZuoraBilling", "track_id"]
 
 
 class ZuoraBilling:
-    """The subscription billing port (:class:`services.ports.SubscriptionBilling`) on Zuora."""
+    """Zuora as billing accounts (:class:`services.ports.SubscriptionBilling`) and as catalog,
+    subscriptions and billing documents (:class:`services.quote_to_cash.SubscriptionOrders`)."""
 
     def __init__(self, config: ZuoraConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._config = config
@@ -92,6 +95,28 @@ class ZuoraBilling:
         await self._session.request(
             "PUT", f"/v1/accounts/{quote(key, safe='')}", json=update_body(account), headers=_headers()
         )
+
+    # --- SubscriptionOrders (see _orders and _documents) ------------------------------------
+
+    async def catalog(self) -> list[CatalogProduct]:
+        return await _documents.catalog(self._session)
+
+    async def create_subscription(self, new: NewSubscription) -> Subscription:
+        """Create it with an order, or answer the subscription already made for ``new.order_ref``."""
+        return await _orders.create_subscription(self._session, new)
+
+    async def subscription(self, subscription_number: str) -> Subscription | None:
+        return await _orders.subscription(self._session, subscription_number)
+
+    async def amend(self, amendment: SubscriptionAmendment) -> AmendmentOutcome:
+        """Apply it with an order, or answer the outcome of the order already made for its ref."""
+        return await _orders.amend(self._session, amendment)
+
+    async def invoices(self, account_number: str) -> list[BillingInvoice]:
+        return await _documents.invoices(self._session, account_number)
+
+    async def payments(self, account_number: str) -> list[BillingPayment]:
+        return await _documents.payments(self._session, account_number)
 
     async def _already_created(self, account: BillingAccount, error: VendorError) -> BillingAccount:
         existing = await self.billing_account(account.account_number)

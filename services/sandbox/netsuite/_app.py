@@ -24,6 +24,11 @@ from services.sandbox.netsuite._errors import (
     NetSuiteError,
     NetSuiteFaultShapes,
 )
+from services.sandbox.netsuite._invoices import INVOICE, transform_to_invoice
+from services.sandbox.netsuite._items import CATALOG_TYPES
+from services.sandbox.netsuite._orders import SALES_ORDER
+from services.sandbox.netsuite._payments import CUSTOMER_PAYMENT
+from services.sandbox.netsuite._query import record_filter
 from services.sandbox.netsuite._records import RECORD_TYPES
 from services.sandbox.netsuite._render import (
     RECORD_PREFIX,
@@ -46,7 +51,7 @@ class NetSuiteSandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.store = RecordStore(RECORD_TYPES)
+        self.store = RecordStore((*RECORD_TYPES, *CATALOG_TYPES, SALES_ORDER, INVOICE, CUSTOMER_PAYMENT))
         self.tokens = IssuedTokens(config.token_ttl)
         self.verifier = ClientAssertionVerifier(config.client_id, config.client_public_keys)
         self.controls = SandboxControls(NetSuiteFaultShapes(), self.tokens, self.reseed)
@@ -112,11 +117,21 @@ async def issue_token(
 async def list_records(
     request: Request[Any, Any, Any], netsuite: NamedDependency[NetSuiteSandbox], record_type: FromPath[str]
 ) -> Response[Any]:
+    """A page of ids; ``q`` filters them (see ``_query``)."""
     netsuite.authorize(request)
-    ids = netsuite.store.ids(record_type)
+    store = netsuite.store
+    rtype = store.record_type(record_type)
+    query = request.query_params.get("q")
+    if query is None:
+        ids = store.ids(rtype.name)
+    else:
+        selects = record_filter(rtype, query)
+        ids = [record_id for record_id, record in store.items(rtype.name) if selects(record)]
     limit = _int_param(request, "limit", MAX_PAGE, 1, MAX_PAGE)
     offset = _int_param(request, "offset", 0, 0, 10**9)
-    page = collection_page(_base(request), request.url.path, ids, record_type, limit=limit, offset=offset)
+    page = collection_page(
+        _base(request), request.url.path, ids, rtype.name, limit=limit, offset=offset, query=query
+    )
     return _json(page)
 
 
@@ -127,7 +142,28 @@ async def create_record(
     netsuite.authorize(request)
     body = netsuite.store.decode(record_type, await _body(request))
     record_id = netsuite.store.create(record_type, body)
-    return _no_content(record_href(_base(request), record_type, record_id))
+    return _no_content(record_href(_base(request), netsuite.store.record_type(record_type).name, record_id))
+
+
+@post(RECORD_PREFIX + "/{record_type:str}/{key:str}/!transform/{target:str}")
+async def transform_record(
+    request: Request[Any, Any, Any],
+    netsuite: NamedDependency[NetSuiteSandbox],
+    record_type: FromPath[str],
+    key: FromPath[str],
+    target: FromPath[str],
+) -> Response[Any]:
+    """``salesOrder/{id}/!transform/invoice``: bill the order; the body (optional) sets invoice fields."""
+    netsuite.authorize(request)
+    store = netsuite.store
+    source, made = store.record_type(record_type).name, store.record_type(target).name
+    if (source, made) != ("salesOrder", "invoice"):
+        raise NetSuiteError(
+            400, "INVALID_REQUEST", f"Transformation of {source} to {made} is not supported.", None
+        )
+    raw = await request.body()
+    record_id = transform_to_invoice(store, key, await _body(request) if raw.strip() else b"")
+    return _no_content(record_href(_base(request), made, record_id))
 
 
 @get(RECORD_PREFIX + "/{record_type:str}/{key:str}")
@@ -214,7 +250,7 @@ async def upsert_record(
         store.update(record_type, key, body, replace=_replace(request))
         return _no_content()
     record_id = store.create(record_type, body, external_id=external_id)
-    return _no_content(record_href(_base(request), record_type, record_id))
+    return _no_content(record_href(_base(request), store.record_type(record_type).name, record_id))
 
 
 @delete(RECORD_PREFIX + "/{record_type:str}/{key:str}", status_code=200)  # the Response says 204
@@ -243,6 +279,7 @@ def create_app(config: SandboxConfig) -> Litestar:
             issue_token,
             list_records,
             create_record,
+            transform_record,
             read_record,
             read_subresource,
             update_record,

@@ -1,4 +1,4 @@
-"""The record types the sandbox knows: ``customer`` and the reference types it points at.
+"""The record types of the customer master: ``customer`` and the reference types it points at.
 
 Field names are NetSuite's REST names (camelCase). ``custrecord_revgate_currencies`` is a
 custom multi-select field on subsidiary, as an implementation would add: NetSuite itself does
@@ -75,6 +75,10 @@ class TaxRegistrationLine(msgspec.Struct, rename="camel", forbid_unknown_fields=
     tax_registration_number: str | UnsetType = UNSET
 
 
+#: Customer.creditHoldOverride: ``ON`` puts the customer on credit hold (no new sales orders).
+CREDIT_HOLD: Final = {"AUTO": "Auto", "ON": "On", "OFF": "Off"}
+
+
 class Customer(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
     id: str | UnsetType = UNSET
     entity_id: str | UnsetType = UNSET
@@ -87,12 +91,14 @@ class Customer(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_
     currency: Ref | UnsetType = UNSET
     terms: Ref | UnsetType = UNSET
     tax_registration: Sublist[TaxRegistrationLine] | UnsetType = UNSET
+    credit_hold_override: Ref | str | UnsetType = UNSET
+    """A select field, ``{"id": "ON"}``; the bare id ``"ON"`` is taken too (a sandbox leniency)."""
     date_created: str | UnsetType = UNSET
     last_modified_date: str | UnsetType = UNSET
 
 
-def _allowed_currency(store: RecordStore, customer: Any, previous: Any) -> None:
-    """A customer trades in a currency its subsidiary sells in."""
+def currency_of_subsidiary(store: RecordStore, customer: Any, previous: Any) -> None:
+    """A customer (or a transaction) trades in a currency its subsidiary sells in."""
     subsidiary_ref, currency_ref = customer.subsidiary, customer.currency
     if subsidiary_ref is UNSET or currency_ref is UNSET:
         return
@@ -136,7 +142,12 @@ def _tax_number_format(store: RecordStore, customer: Any, previous: Any) -> None
 
 def _customer_defaults(store: RecordStore, record_id: str) -> dict[str, Any]:
     # Auto-numbering, as set up under Setup > Company > Auto-Generated Numbers.
-    return {"entity_id": f"CUS-{record_id}", "is_person": False, "is_inactive": False}
+    return {
+        "entity_id": f"CUS-{record_id}",
+        "is_person": False,
+        "is_inactive": False,
+        "credit_hold_override": Ref(id="AUTO"),
+    }
 
 
 CUSTOMER: Final = RecordType(
@@ -149,9 +160,15 @@ CUSTOMER: Final = RecordType(
         "terms": "Terms",
         "externalId": "External ID",
         "entityId": "Customer ID",
+        "creditHoldOverride": "Credit Hold",
     },
     required=("companyName", "subsidiary", "currency"),
-    references={"subsidiary": "subsidiary", "currency": "currency", "terms": "term"},
+    references={
+        "subsidiary": "subsidiary",
+        "currency": "currency",
+        "terms": "term",
+        "creditHoldOverride": CREDIT_HOLD,
+    },
     sublists={"taxRegistration": {"nexusCountry": COUNTRIES}},
     unique=("externalId", "entityId"),
     immutable={
@@ -159,7 +176,7 @@ CUSTOMER: Final = RecordType(
         "currency": "You cannot change the primary currency of a customer that may have transactions.",
     },
     name_field="companyName",
-    rules=(_allowed_currency, _tax_number_format),
+    rules=(currency_of_subsidiary, _tax_number_format),
     defaults=_customer_defaults,
     first_id=101,
 )

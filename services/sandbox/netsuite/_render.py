@@ -7,6 +7,7 @@ multi-select fields are always shown with their items.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 
@@ -77,15 +78,16 @@ def render_record(
 
 
 def collection_page(
-    base: str, path: str, ids: list[str], type_name: str, *, limit: int, offset: int
+    base: str, path: str, ids: list[str], type_name: str, *, limit: int, offset: int, query: str | None = None
 ) -> dict[str, Any]:
     """``{links, count, hasMore, items, offset, totalResults}``, with first/previous/next/last links."""
     page = ids[offset : offset + limit]
     total = len(ids)
     has_more = offset + len(page) < total
+    filtered = "" if query is None else "&q=" + quote(query, safe="")
 
     def at(start: int) -> str:
-        return f"{base}{path}?limit={limit}&offset={start}"
+        return f"{base}{path}?limit={limit}&offset={start}{filtered}"
 
     links = []
     if offset > 0:

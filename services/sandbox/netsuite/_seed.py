@@ -1,4 +1,9 @@
-"""Demo data: four subsidiaries (legal entities), their currencies, payment terms, a few customers."""
+"""Demo data: four subsidiaries (legal entities), their currencies, payment terms, a few customers,
+the shared catalog's items and the billing schedules.
+
+The quote-to-cash demo customer (:mod:`services.sandbox._demo`) is the last customer; the items
+are the catalog entries sold as subscriptions, with ``itemId`` and ``externalId`` the SKU.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from typing import Final
 
 from msgspec import UNSET
 
+from services.sandbox import _demo
+from services.sandbox.netsuite._items import BillingSchedule, PriceLine, ServiceSaleItem
 from services.sandbox.netsuite._records import Currency, Customer, Subsidiary, TaxRegistrationLine, Term
 from services.sandbox.netsuite._store import RecordStore, Ref, Sublist
 
@@ -67,6 +74,22 @@ SEED_CUSTOMERS: Final = (
     ),
     ("cus_01J2P4R6T8V0W2X4Y6Z8A0B2C4", "Maple Leaf Logistics", "US01", "CAD", "Net 60", None, ()),
     (None, "Globex Europe Ltd", "GB01", "EUR", "Due on receipt", "billing@globex.example", ()),
+    (
+        _demo.CUSTOMER_ID,
+        _demo.CUSTOMER_NAME,
+        _demo.LEGAL_ENTITY,
+        _demo.CURRENCY,
+        "Net 30",
+        "ap@initech-software.example",
+        ((_demo.COUNTRY, "47-1234567"),),
+    ),
+)
+#: Billing schedules: name, frequency, recurrence count, initial amount.
+BILLING_SCHEDULES: Final = (
+    ("Monthly", "MONTHLY", 12, "0.00"),
+    ("Quarterly", "QUARTERLY", 4, "0.00"),
+    ("Annual", "ANNUALLY", 1, "0.00"),
+    ("Upfront", "ONETIME", 0, "100%"),
 )
 
 
@@ -118,6 +141,36 @@ def seed(store: RecordStore) -> None:
                     items=[
                         TaxRegistrationLine(nexus_country=Ref(id=c), tax_registration_number=n)
                         for c, n in registrations
+                    ]
+                ),
+            ),
+        )
+    for name, frequency, count, initial in BILLING_SCHEDULES:
+        store.seed(
+            "billingSchedule",
+            BillingSchedule(
+                name=name, frequency=Ref(id=frequency), number_remaining=count, initial_amount=initial
+            ),
+        )
+    for entry in _demo.CATALOG:
+        if not entry.in_billing:
+            continue
+        store.seed(
+            "serviceSaleItem",
+            ServiceSaleItem(
+                item_id=entry.sku,
+                external_id=entry.sku,
+                display_name=entry.name,
+                sales_description=entry.name,
+                is_inactive=not entry.active,
+                subsidiary=Sublist(items=[Ref(id=i) for i in subsidiary_ids.values()]),
+                include_children=True,
+                price=Sublist(
+                    items=[
+                        PriceLine(
+                            currency_page=Ref(id=currency_ids[c]), price_level=Ref(id="1"), price=float(p)
+                        )
+                        for c, p in entry.prices.items()
                     ]
                 ),
             ),

@@ -1,108 +1,35 @@
 """A generic NetSuite record store: one :class:`RecordType` (a msgspec model plus rules) per record type.
 
 Records are kept as instances of their type's model, with absent fields ``UNSET``, and
-references normalised to ``Ref(id=...)``. Adding salesOrder or invoice later means writing
-a model, a ``RecordType`` and its rules; the store, the routes and the rendering stay as they are.
+references normalised to ``Ref(id=...)``. Record type names are matched without regard to
+case (``salesorder`` is ``salesOrder``), as in NetSuite.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, Generic, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET
 
 from services.sandbox.netsuite._errors import NetSuiteError, invalid_value, user_error
+from services.sandbox.netsuite._model import (
+    RecordType,
+    Ref,
+    Sublist,
+    Target,
+    decode_error,
+    python_names,
+    value,
+)
 
-_MSGSPEC_PATH: Final = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
-_UNKNOWN_FIELD: Final = re.compile(r"unknown field `(?P<name>[^`]+)`")
-
-T = TypeVar("T")
-
-
-class Ref(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
-    """A reference to another record: ``{"id": ...}`` or ``{"externalId": ...}`` on the way in."""
-
-    id: str | int | UnsetType = UNSET
-    external_id: str | UnsetType = UNSET
-    ref_name: str | UnsetType = UNSET
-    """Sent back by clients that echo a record; ignored, as NetSuite does."""
-
-
-class Sublist(msgspec.Struct, Generic[T], forbid_unknown_fields=True):
-    """A sublist (or multi-select) on the way in: ``{"items": [...]}``."""
-
-    items: list[T] = []
-
-
-#: A reference target: a record type name, or a fixed list of choices (id -> display name).
-Target = str | Mapping[str, str]
-Rule = Callable[["RecordStore", Any, Any], None]
-"""Business validation: ``(store, merged_record, previous_record_or_None)``; raises ``NetSuiteError``."""
-
-
-@dataclass(frozen=True)
-class RecordType:
-    """What the store needs to know about one record type."""
-
-    name: str
-    model: type[msgspec.Struct]
-    labels: Mapping[str, str] = field(default_factory=dict)
-    """Field (JSON name) -> label, as NetSuite names fields in messages."""
-    required: tuple[str, ...] = ()
-    references: Mapping[str, Target] = field(default_factory=dict)
-    multiselects: Mapping[str, Target] = field(default_factory=dict)
-    sublists: Mapping[str, Mapping[str, Target]] = field(default_factory=dict)
-    """Sublist name -> the references inside its lines."""
-    read_only: frozenset[str] = frozenset({"id", "dateCreated", "lastModifiedDate"})
-    unique: tuple[str, ...] = ("externalId",)
-    immutable: Mapping[str, str] = field(default_factory=dict)
-    """Field -> why it cannot change once the record exists."""
-    name_field: str = "name"
-    """The field shown as ``refName`` where other records point at this one."""
-    rules: tuple[Rule, ...] = ()
-    defaults: Callable[[RecordStore, str], Mapping[str, Any]] | None = None
-    """Values a new record gets unless the request sets them: ``(store, new_id) -> {python_name: value}``."""
-    first_id: int = 1
-
-    def label(self, name: str) -> str:
-        return self.labels.get(name, name)
+__all__ = ["RecordStore", "RecordType", "Ref", "Sublist", "Target", "value"]
 
 
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def value(record: msgspec.Struct, name: str) -> Any:
-    """A field of a record by its JSON name (UNSET when absent)."""
-    return getattr(record, _python_names(type(record))[name])
-
-
-@functools.cache
-def _python_names(model: type[msgspec.Struct]) -> dict[str, str]:
-    """JSON field name -> attribute name, per model."""
-    return {f.encode_name: f.name for f in msgspec.structs.fields(model)}
-
-
-def _decode_error(exc: msgspec.ValidationError | msgspec.DecodeError) -> NetSuiteError:
-    message = str(exc)
-    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
-        return NetSuiteError(400, "INVALID_CONTENT", f"Invalid JSON in the request body: {message}")
-    match = _MSGSPEC_PATH.search(message)
-    path = match.group("path") if match else None
-    reason = _MSGSPEC_PATH.sub("", message)
-    if unknown := _UNKNOWN_FIELD.search(reason):
-        name = unknown.group("name")
-        path = f"{path}.{name}" if path else name
-        return NetSuiteError(
-            400, "INVALID_CONTENT", f"Error while accessing a resource. Invalid field name: '{name}'.", path
-        )
-    return NetSuiteError(400, "INVALID_FLD_VALUE", f"Invalid value for field {path}: {reason}.", path or None)
 
 
 class RecordStore:
@@ -110,6 +37,7 @@ class RecordStore:
 
     def __init__(self, types: Iterable[RecordType]) -> None:
         self.types = {t.name: t for t in types}
+        self._by_folded = {name.casefold(): t for name, t in self.types.items()}
         self._decoders = {t.name: msgspec.json.Decoder(t.model) for t in self.types.values()}
         self._records: dict[str, dict[str, msgspec.Struct]] = {}
         self._next_id: dict[str, int] = {}
@@ -117,17 +45,17 @@ class RecordStore:
 
     def clear(self) -> None:
         self._records = {name: {} for name in self.types}
-        self._next_id = {name: t.first_id for name, t in self.types.items()}
+        self._next_id = {}
+        for t in self.types.values():
+            self._next_id.setdefault(t.id_group or t.name, t.first_id)
 
     # -- reading
 
     def record_type(self, name: str) -> RecordType:
-        try:
-            return self.types[name]
-        except KeyError:
-            raise NetSuiteError(
-                404, "NONEXISTENT_ID", f"Record type '{name}' does not exist.", None
-            ) from None
+        found = self.types.get(name) or self._by_folded.get(name.casefold())
+        if found is None:
+            raise NetSuiteError(404, "NONEXISTENT_ID", f"Record type '{name}' does not exist.", None)
+        return found
 
     def find(self, type_name: str, key: str) -> tuple[str, msgspec.Struct] | None:
         """By internal id, or by ``eid:<externalId>``."""
@@ -156,7 +84,10 @@ class RecordStore:
         return list(self._records[self.record_type(type_name).name])
 
     def all(self, type_name: str) -> Iterator[msgspec.Struct]:
-        return iter(self._records[type_name].values())
+        return iter(self._records[self.record_type(type_name).name].values())
+
+    def items(self, type_name: str) -> Iterator[tuple[str, msgspec.Struct]]:
+        return iter(self._records[self.record_type(type_name).name].items())
 
     def ref_name(self, target: Target, ref_id: str) -> str | None:
         if not isinstance(target, str):
@@ -164,8 +95,9 @@ class RecordStore:
         record = self._records[target].get(ref_id)
         if record is None:
             return None
-        name = value(record, self.types[target].name_field)
-        return None if name is UNSET else str(name)
+        rtype = self.types[target]
+        name = value(record, rtype.name_field)
+        return None if name is UNSET else rtype.name_format.format(name)
 
     # -- writing
 
@@ -173,13 +105,14 @@ class RecordStore:
         try:
             decoded: msgspec.Struct = self._decoders[self.record_type(type_name).name].decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            raise _decode_error(exc) from None
+            raise decode_error(exc) from None
         return decoded
 
     def create(self, type_name: str, body: msgspec.Struct, *, external_id: str | None = None) -> str:
         rtype = self.record_type(type_name)
         self._refuse_read_only(rtype, body)
-        record_id = str(self._next_id[rtype.name])
+        group = rtype.id_group or rtype.name
+        record_id = str(self._next_id[group])
         changes = dict(rtype.defaults(self, record_id)) if rtype.defaults else {}
         changes.update(self._changes(rtype, body))
         if external_id is not None:
@@ -187,51 +120,104 @@ class RecordStore:
         now = _now()
         changes.update(id=record_id, date_created=now, last_modified_date=now)
         record = msgspec.structs.replace(rtype.model(), **self._existing_fields(rtype, changes))
-        self._validate(rtype, record, None, record_id)
-        self._records[rtype.name][record_id] = record
-        self._next_id[rtype.name] += 1
+        self._save(rtype, record, None, record_id)
+        self._next_id[group] += 1
         return record_id
 
     def update(
         self, type_name: str, key: str, body: msgspec.Struct, *, replace: frozenset[str] = frozenset()
     ) -> str:
-        """PATCH semantics: fields sent are set; sublist lines are added unless the sublist is replaced."""
+        """PATCH semantics: fields sent are set; sublist lines are added (or, sent with their line
+        key, changed) unless the sublist is replaced."""
         rtype = self.record_type(type_name)
         self._refuse_read_only(rtype, body)
         record_id, previous = self.get(type_name, key)
         changes = self._changes(rtype, body)
-        names = _python_names(rtype.model)
+        names = python_names(rtype.model)
         for sublist in rtype.sublists:
             attr = names[sublist]
             if attr in changes and sublist not in replace:
                 old = getattr(previous, attr)
                 old_items = [] if old is UNSET else list(old.items)
-                changes[attr] = Sublist(items=old_items + list(changes[attr].items))
+                merged = self._merge_lines(rtype, sublist, old_items, list(changes[attr].items))
+                changes[attr] = Sublist(items=merged)
         changes["last_modified_date"] = _now()
         record = msgspec.structs.replace(previous, **self._existing_fields(rtype, changes))
-        self._validate(rtype, record, previous, record_id)
-        self._records[rtype.name][record_id] = record
+        self._save(rtype, record, previous, record_id)
         return record_id
 
     def delete(self, type_name: str, key: str) -> None:
-        record_id, _ = self.get(type_name, key)
-        del self._records[type_name][record_id]
+        rtype = self.record_type(type_name)
+        record_id, record = self.get(type_name, key)
+        if rtype.deletable is not None:
+            rtype.deletable(self, record, None)
+        del self._records[rtype.name][record_id]
+        self._refresh_links(rtype, record)
 
     def seed(self, type_name: str, record: msgspec.Struct) -> str:
         """Insert demo data as if created through the API (validated the same way)."""
         return self.create(type_name, record)
 
+    def refresh(self, type_name: str, record_id: str) -> None:
+        """Compute a record's derived fields again (a record it depends on changed)."""
+        rtype = self.record_type(type_name)
+        record = self._records[rtype.name].get(record_id)
+        if record is None or rtype.derive is None:
+            return
+        self._records[rtype.name][record_id] = rtype.derive(self, record, record, record_id)
+        self._refresh_links(rtype, record)
+
     # -- internals
+
+    def _save(
+        self, rtype: RecordType, record: msgspec.Struct, previous: msgspec.Struct | None, record_id: str
+    ) -> None:
+        if rtype.derive is not None:
+            record = rtype.derive(self, record, previous, record_id)
+        self._validate(rtype, record, previous, record_id)
+        self._records[rtype.name][record_id] = record
+        if previous is not None:
+            self._refresh_links(rtype, previous)
+        self._refresh_links(rtype, record)
+
+    def _refresh_links(self, rtype: RecordType, record: msgspec.Struct) -> None:
+        if rtype.links is not None:
+            for linked_type, linked_id in rtype.links(self, record):
+                self.refresh(linked_type, linked_id)
+
+    def _merge_lines(self, rtype: RecordType, sublist: str, old: list[Any], sent: list[Any]) -> list[Any]:
+        key = rtype.line_keys.get(sublist)
+        if key is None:
+            return old + sent
+        merged = list(old)
+        for index, line in enumerate(sent):
+            wanted = value(line, key)
+            if wanted is UNSET:
+                merged.append(line)
+                continue
+            at = next((i for i, o in enumerate(merged) if value(o, key) == wanted), None)
+            if at is None:
+                raise NetSuiteError(
+                    400,
+                    "INVALID_CONTENT",
+                    f"Error while accessing a resource. The {sublist} sublist has no line {wanted}.",
+                    f"{sublist}.items[{index}].{key}",
+                )
+            given = {f.name: getattr(line, f.name) for f in msgspec.structs.fields(line)}
+            merged[at] = msgspec.structs.replace(
+                merged[at], **{k: v for k, v in given.items() if v is not UNSET}
+            )
+        return merged
 
     @staticmethod
     def _existing_fields(rtype: RecordType, changes: dict[str, Any]) -> dict[str, Any]:
-        known = set(_python_names(rtype.model).values())
+        known = set(python_names(rtype.model).values())
         return {k: v for k, v in changes.items() if k in known}
 
     @staticmethod
     def _refuse_read_only(rtype: RecordType, body: msgspec.Struct) -> None:
         for name in rtype.read_only:
-            if name in _python_names(rtype.model) and value(body, name) is not UNSET:
+            if name in python_names(rtype.model) and value(body, name) is not UNSET:
                 raise NetSuiteError(
                     400,
                     "INVALID_CONTENT",
@@ -276,8 +262,10 @@ class RecordStore:
                 resolved[info.name] = self._resolve(refs[info.encode_name], sent, path, info.encode_name)
         return msgspec.structs.replace(line, **resolved)
 
-    def _resolve(self, target: Target, ref: Ref, path: str, label: str) -> Ref:
+    def _resolve(self, target: Target, ref: Ref | str, path: str, label: str) -> Ref:
         """A reference as stored, ``Ref(id=...)``; an id or external id that points nowhere is refused."""
+        if isinstance(ref, str):  # a select field given by its bare id, where the model allows it
+            ref = Ref(id=ref)
         if isinstance(ref.id, int | str) and not isinstance(ref.id, bool):
             ref_id = str(ref.id)
             known = self._records[target] if isinstance(target, str) else target

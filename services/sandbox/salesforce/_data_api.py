@@ -235,4 +235,12 @@ def _describe_field(spec: FieldSpec) -> dict[str, Any]:
         "caseSensitive": spec.case_sensitive,
         "custom": spec.name.endswith("__c"),
         "referenceTo": [spec.reference_to] if spec.reference_to else [],
+        "relationshipName": spec.relationship_name,
+        "cascadeDelete": spec.cascade_delete,
+        "restrictedDelete": spec.restricted_delete,
+        "restrictedPicklist": spec.restricted,
+        "picklistValues": [
+            {"active": True, "defaultValue": False, "label": value, "validFor": None, "value": value}
+            for value in spec.picklist
+        ],
     }

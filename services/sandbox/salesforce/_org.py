@@ -8,7 +8,9 @@ from typing import Any, Final
 
 from services.sandbox._kernel import IssuedTokens, SandboxConfig, SandboxControls
 from services.sandbox.salesforce._ids import case_safe_suffix, mint_id
-from services.sandbox.salesforce._schema import SchemaRegistry, default_registry
+from services.sandbox.salesforce._objects import default_registry
+from services.sandbox.salesforce._sales_rules import sales_rules
+from services.sandbox.salesforce._schema import SchemaRegistry
 from services.sandbox.salesforce._seed import seed
 from services.sandbox.salesforce._store import Record, SObjectStore
 
@@ -68,7 +70,9 @@ class SalesforceOrg:
 
     def __init__(self, config: SandboxConfig, registry: SchemaRegistry | None = None) -> None:
         self.config = config
-        self.store = SObjectStore(registry or default_registry(), lambda: dt.datetime.now(dt.UTC))
+        self.store = SObjectStore(
+            registry or default_registry(), lambda: dt.datetime.now(dt.UTC), sales_rules()
+        )
         self.cursors = QueryCursors()
         self.api_usage = 0
         # Real access tokens start with the org id and "!".

@@ -13,7 +13,7 @@ from services.sandbox.salesforce._errors import SalesforceApiError
 from services.sandbox.salesforce._http import DATA_API_PATH, AnyRequest, check_version, json_response
 from services.sandbox.salesforce._org import SalesforceOrg
 from services.sandbox.salesforce._soql import run_query
-from services.sandbox.salesforce._store import render
+from services.sandbox.salesforce._soql_columns import render_row
 
 _BATCH_SIZE: Final = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
 DEFAULT_BATCH: Final = 2000
@@ -37,9 +37,9 @@ class QueryApi(Controller):
         if not q or not q.strip():
             raise SalesforceApiError.one(400, "MALFORMED_QUERY", "A query string has to be specified")
         result = run_query(org.store, q)
-        if result.fields is None:
+        if result.columns is None:
             return json_response(200, {"totalSize": len(result.records), "done": True, "records": []})
-        rows = [render(result.schema, r, version, result.fields) for r in result.records]
+        rows = [render_row(org.store, result.schema, r, version, result.columns) for r in result.records]
         batch = _batch_size(request.headers.get("sforce-query-options"))
         if len(rows) <= batch:
             return json_response(200, {"totalSize": len(rows), "done": True, "records": rows})

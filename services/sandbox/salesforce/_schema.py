@@ -1,7 +1,8 @@
-"""The metadata of the sandbox org: which sObject types exist and what fields they carry.
+"""The metadata of the sandbox org: what an sObject type and its fields are.
 
-A new record type (Opportunity, Order, ...) is one more :class:`SObjectSchema` registered in
-:func:`default_registry`; the store, the REST routes and SOQL work from this metadata alone.
+The org's own types are declared in :mod:`._objects`; a new record type is one more
+:class:`SObjectSchema` registered there, and the store, the REST routes and SOQL work from
+this metadata alone (plus, for the few types Salesforce itself computes fields of, :mod:`._sales_rules`).
 """
 
 from __future__ import annotations
@@ -73,10 +74,28 @@ class FieldSpec:
     """Uniqueness and SOQL comparisons tell case apart (otherwise they fold it, like Salesforce)."""
     reference_to: str | None = None
     """The sObject type a reference field points at."""
+    cascade_delete: bool = False
+    """Deleting the record pointed at deletes this one too (a master-detail relationship)."""
+    restricted_delete: bool = False
+    """The record pointed at cannot be deleted while this one points at it (DELETE_FAILED)."""
+    picklist: tuple[str, ...] = ()
+    """The values of a picklist field, in order."""
+    restricted: bool = False
+    """A restricted picklist: any other value is refused (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST)."""
 
     @property
     def read_only(self) -> bool:
         return not (self.createable or self.updateable)
+
+    @property
+    def relationship_name(self) -> str | None:
+        """The name SOQL uses to reach the record a reference points at: ``AccountId`` -> ``Account``,
+        ``Owner__c`` -> ``Owner__r``; None for other fields."""
+        if self.type is not FieldType.REFERENCE:
+            return None
+        if self.name.endswith("__c"):
+            return self.name[:-3] + "__r"
+        return self.name[:-2] if self.name.endswith("Id") else self.name
 
 
 def text(
@@ -100,6 +119,44 @@ def text(
         external_id=external_id,
         case_sensitive=case_sensitive,
     )
+
+
+def picklist(
+    name: str, label: str, values: tuple[str, ...], *, required: bool = False, restricted: bool = True
+) -> FieldSpec:
+    """A picklist field; restricted (only its values are accepted) unless told otherwise."""
+    return FieldSpec(
+        name, FieldType.PICKLIST, label, length=255, required=required, picklist=values, restricted=restricted
+    )
+
+
+def reference(
+    name: str,
+    label: str,
+    to: str,
+    *,
+    required: bool = False,
+    updateable: bool = True,
+    cascade_delete: bool = False,
+    restricted_delete: bool = False,
+) -> FieldSpec:
+    """A lookup (or, with ``cascade_delete``, master-detail) field pointing at records of ``to``."""
+    return FieldSpec(
+        name,
+        FieldType.REFERENCE,
+        label,
+        length=18,
+        required=required,
+        updateable=updateable,
+        reference_to=to,
+        cascade_delete=cascade_delete,
+        restricted_delete=restricted_delete,
+    )
+
+
+def derived(name: str, kind: FieldType, label: str, length: int = 0) -> FieldSpec:
+    """A field Salesforce computes itself: read-only through the API."""
+    return FieldSpec(name, kind, label, length=length, createable=False, updateable=False)
 
 
 def system_fields() -> tuple[FieldSpec, ...]:
@@ -160,43 +217,3 @@ class SchemaRegistry:
 
     def __iter__(self) -> Iterator[SObjectSchema]:
         return iter(self._by_name.values())
-
-
-def _address(kind: str) -> tuple[FieldSpec, ...]:
-    return (
-        FieldSpec(f"{kind}Street", FieldType.TEXTAREA, f"{kind} Street", length=255),
-        text(f"{kind}City", f"{kind} City", 40),
-        text(f"{kind}State", f"{kind} State/Province", 80),
-        text(f"{kind}PostalCode", f"{kind} Zip/Postal Code", 20),
-        text(f"{kind}Country", f"{kind} Country", 80),
-    )
-
-
-ACCOUNT: Final = SObjectSchema(
-    name="Account",
-    label="Account",
-    label_plural="Accounts",
-    key_prefix="001",
-    fields=(
-        *system_fields(),
-        text("Name", "Account Name", required=True),
-        FieldSpec("Industry", FieldType.PICKLIST, "Industry", length=255),
-        FieldSpec("Type", FieldType.PICKLIST, "Account Type", length=255),
-        FieldSpec("ParentId", FieldType.REFERENCE, "Parent Account ID", length=18, reference_to="Account"),
-        FieldSpec("Phone", FieldType.PHONE, "Account Phone", length=40),
-        FieldSpec("Website", FieldType.URL, "Website", length=255),
-        text("AccountNumber", "Account Number", 40),
-        FieldSpec("NumberOfEmployees", FieldType.INT, "Employees"),
-        FieldSpec("AnnualRevenue", FieldType.CURRENCY, "Annual Revenue"),
-        *_address("Billing"),
-        *_address("Shipping"),
-        # Fields of the revgate managed package (installed without a namespace in the sandbox).
-        text("Revgate_Id__c", "Revgate Id", 40, unique=True, external_id=True, case_sensitive=True),
-        text("Revgate_Match_Key__c", "Revgate Match Key", 255, unique=True),
-    ),
-)
-
-
-def default_registry() -> SchemaRegistry:
-    """The sObject types of the sandbox org."""
-    return SchemaRegistry([ACCOUNT])

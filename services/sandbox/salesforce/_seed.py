@@ -1,5 +1,6 @@
-"""Demo data of the sandbox org: customers revgate already knows, across four legal entities, and
-CRM-only prospects it does not know yet. Written through the store, so the seed obeys every rule.
+"""Demo data of the sandbox org: customers revgate already knows, across four legal entities,
+CRM-only prospects it does not know yet, and the quote-to-cash demo deal (:mod:`._seed_demo`).
+Written through the store, so the seed obeys every rule.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
+from services.sandbox.salesforce._seed_demo import seed_demo
 from services.sandbox.salesforce._store import SObjectStore
 
 _DAY: Final = dt.timedelta(days=1)
@@ -115,7 +117,7 @@ ACCOUNTS: Final[tuple[dict[str, Any], ...]] = (
 
 
 def seed(store: SObjectStore) -> None:
-    """Empty the store and load the demo accounts (same ids and dates after every reset)."""
+    """Empty the store and load the demo data (same ids and dates after every reset)."""
     store.clear()
     account = store.schema("Account")
     ids: list[str] = []
@@ -124,3 +126,5 @@ def seed(store: SObjectStore) -> None:
         if isinstance(parent := body.get("ParentId"), str) and parent.startswith("@"):
             body["ParentId"] = ids[int(parent[1:])]
         ids.append(store.create(account, body, at=_START + index * 9 * _DAY))
+    if store.registry.get("Opportunity") is not None:  # a test's registry may hold accounts alone
+        seed_demo(store)

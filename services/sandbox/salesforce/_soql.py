@@ -1,4 +1,5 @@
-"""Run a parsed SOQL query against the store: resolve names, type-check literals, filter, sort, slice."""
+"""Run a parsed SOQL query against the store: resolve names (parent paths too, see :mod:`._soql_columns`),
+type-check literals, filter, sort, slice."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from services.sandbox.salesforce._errors import SalesforceApiError, no_such_column
+from services.sandbox.salesforce._errors import SalesforceApiError
 from services.sandbox.salesforce._ids import normalize_id
 from services.sandbox.salesforce._schema import FieldSpec, FieldType, SObjectSchema
+from services.sandbox.salesforce._soql_columns import Column, resolve
 from services.sandbox.salesforce._soql_lex import Kind, Text, query_error
 from services.sandbox.salesforce._soql_parse import (
     Comparison,
@@ -35,8 +37,8 @@ Predicate = Callable[[Record], bool]
 @dataclass(frozen=True)
 class QueryResult:
     schema: SObjectSchema
-    fields: tuple[str, ...] | None
-    """Canonical names of the selected fields; None for ``SELECT COUNT()``."""
+    columns: tuple[Column, ...] | None
+    """The selected fields; None for ``SELECT COUNT()``."""
     records: list[Record]
 
 
@@ -53,8 +55,8 @@ def run_query(store: SObjectStore, text: str) -> QueryResult:
             "describe call for the appropriate names.",
             "INVALID_TYPE",
         )
-    compiler = _Compiler(query, schema)
-    fields = None if query.fields is None else compiler.selected(query.fields)
+    compiler = _Compiler(query, schema, store)
+    columns = None if query.fields is None else compiler.selected(query.fields)
     predicate = compiler.condition(query.where) if query.where else None
     order = [(compiler.field(item.field), item) for item in query.order_by]
     if query.offset is not None and query.offset > MAX_OFFSET:
@@ -63,10 +65,10 @@ def run_query(store: SObjectStore, text: str) -> QueryResult:
         )
     rows = [r for r in store.records(schema) if predicate is None or predicate(r)]
     if order:
-        rows.sort(key=functools.cmp_to_key(_comparator(order)))
+        rows.sort(key=functools.cmp_to_key(_comparator(store, order)))
     start = query.offset or 0
     end = None if query.limit is None else start + query.limit
-    return QueryResult(schema, fields, rows[start:end])
+    return QueryResult(schema, columns, rows[start:end])
 
 
 def _key(spec: FieldSpec, value: Any) -> Any:
@@ -76,10 +78,13 @@ def _key(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def _comparator(order: list[tuple[FieldSpec, OrderItem]]) -> Callable[[Record, Record], int]:
+def _comparator(
+    store: SObjectStore, order: list[tuple[Column, OrderItem]]
+) -> Callable[[Record, Record], int]:
     def compare(a: Record, b: Record) -> int:
-        for spec, item in order:
-            x, y = _key(spec, a[spec.name]), _key(spec, b[spec.name])
+        for column, item in order:
+            spec = column.spec
+            x, y = _key(spec, column.value(store, a)), _key(spec, column.value(store, b))
             if x == y:
                 continue
             if x is None:
@@ -94,27 +99,34 @@ def _comparator(order: list[tuple[FieldSpec, OrderItem]]) -> Callable[[Record, R
 
 
 class _Compiler:
-    def __init__(self, query: Query, schema: SObjectSchema) -> None:
+    def __init__(self, query: Query, schema: SObjectSchema, store: SObjectStore) -> None:
         self.query = query
         self.schema = schema
+        self.store = store
 
     def error(self, pos: int, detail: str, code: str = "MALFORMED_QUERY") -> SalesforceApiError:
         return query_error(self.query.text, pos, detail, code)
 
-    def field(self, ref: FieldRef) -> FieldSpec:
-        spec = self.schema.field(ref.name)
-        if spec is None:
-            raise self.error(ref.pos, no_such_column(ref.name, self.schema.name), "INVALID_FIELD")
-        return spec
+    def field(self, ref: FieldRef) -> Column:
+        return resolve(
+            self.store, self.schema, ref.name, lambda detail, code: self.error(ref.pos, detail, code)
+        )
 
-    def selected(self, refs: tuple[FieldRef, ...]) -> tuple[str, ...]:
-        names: list[str] = []
+    def getter(self, column: Column) -> Callable[[Record], Any]:
+        store = self.store
+        if not column.hops:
+            name = column.spec.name
+            return lambda r: r[name]
+        return lambda r: column.value(store, r)
+
+    def selected(self, refs: tuple[FieldRef, ...]) -> tuple[Column, ...]:
+        columns: list[Column] = []
         for ref in refs:
-            name = self.field(ref).name
-            if name in names:
-                raise self.error(ref.pos, f"duplicate field selected: {name}")
-            names.append(name)
-        return tuple(names)
+            column = self.field(ref)
+            if any(c.name == column.name for c in columns):
+                raise self.error(ref.pos, f"duplicate field selected: {column.name}")
+            columns.append(column)
+        return tuple(columns)
 
     def condition(self, node: Condition) -> Predicate:
         if isinstance(node, Not):
@@ -132,12 +144,13 @@ class _Compiler:
         return lambda r: any(p(r) for p in parts)
 
     def comparison(self, node: Comparison) -> Predicate:
-        spec = self.field(node.field)
+        column = self.field(node.field)
+        spec, value = column.spec, self.getter(column)
         wanted = self.literal(spec, node.value)
-        name, op = spec.name, node.op
+        op = node.op
         if op in ("=", "!="):
             equal = op == "="
-            return lambda r: (_key(spec, r[name]) == wanted) is equal
+            return lambda r: (_key(spec, value(r)) == wanted) is equal
         if spec.type in (FieldType.BOOLEAN, FieldType.PICKLIST) or wanted is None:
             raise self.error(
                 node.field.pos,
@@ -145,16 +158,18 @@ class _Compiler:
                 "INVALID_QUERY_FILTER_OPERATOR",
             )
         compare = _ORDERING[op]
-        return lambda r: r[name] is not None and compare(_key(spec, r[name]), wanted)
+        return lambda r: (v := value(r)) is not None and compare(_key(spec, v), wanted)
 
     def in_list(self, node: InList) -> Predicate:
-        spec = self.field(node.field)
-        wanted = {self.literal(spec, value) for value in node.values}
-        name, negated = spec.name, node.negated
-        return lambda r: (_key(spec, r[name]) in wanted) is not negated
+        column = self.field(node.field)
+        spec, value = column.spec, self.getter(column)
+        wanted = {self.literal(spec, literal) for literal in node.values}
+        negated = node.negated
+        return lambda r: (_key(spec, value(r)) in wanted) is not negated
 
     def like(self, node: Like) -> Predicate:
-        spec = self.field(node.field)
+        column = self.field(node.field)
+        spec, value = column.spec, self.getter(column)
         if not (spec.type.is_text or spec.type in (FieldType.ID, FieldType.REFERENCE)):
             raise self.error(
                 node.field.pos,
@@ -164,8 +179,7 @@ class _Compiler:
         if node.pattern.kind is not Kind.STRING:
             raise self.error(node.pattern.pos, self.type_message(spec))
         pattern = re.compile(node.pattern.value.like, re.IGNORECASE | re.DOTALL)
-        name = spec.name
-        return lambda r: r[name] is not None and pattern.fullmatch(r[name]) is not None
+        return lambda r: (v := value(r)) is not None and pattern.fullmatch(v) is not None
 
     def literal(self, spec: FieldSpec, literal: Literal) -> Any:
         """The literal as a value comparable with the field's values, or Salesforce's complaint."""

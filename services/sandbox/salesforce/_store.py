@@ -1,19 +1,23 @@
 """A generic sObject store: records of any registered type, validated the way Salesforce does.
 
 Records are plain dicts keyed by canonical field API names, holding Python values (``datetime``
-for datetimes, ``date`` for dates); :func:`render` turns them into the REST JSON shape.
+for datetimes, ``date`` for dates); :func:`render` turns them into the REST JSON shape. A body's
+fields are checked in :mod:`._body`; what Salesforce computes itself for some types (derived
+fields, roll-ups) comes from their :class:`RecordRules`. Deletes follow the reference fields:
+master-detail children go too, restricting lookups refuse, other lookups are cleared.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from services.sandbox.salesforce._errors import ApiError, SalesforceApiError, not_found
+from services.sandbox.salesforce._body import coerce, required_missing
+from services.sandbox.salesforce._errors import SalesforceApiError, not_found
 from services.sandbox.salesforce._ids import mint_id, normalize_id
 from services.sandbox.salesforce._schema import FieldSpec, FieldType, SchemaRegistry, SObjectSchema
-from services.sandbox.salesforce._values import FieldValueError, convert, to_json
+from services.sandbox.salesforce._values import to_json
 
 Record = dict[str, Any]
 
@@ -22,6 +26,24 @@ Record = dict[str, Any]
 _FIRST_SEQUENCE: Final = 62**4 * 11 + 48_271
 _SEQUENCE_STEP: Final = 7_919
 _TIMESTAMP_FIELDS: Final = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
+
+
+class RecordRules(Protocol):
+    """What Salesforce itself does around a write of one sObject type: derived fields, integrity
+    checks, roll-ups into other records (its built-in behaviour, not a customer's triggers)."""
+
+    def before_write(self, store: SObjectStore, current: Record | None, values: Record) -> None:
+        """Check a create (``current`` None) or update, and complete ``values`` with derived fields.
+
+        ``values`` holds the request's fields already converted; raise SalesforceApiError to refuse.
+        """
+        ...
+
+    def after_write(self, store: SObjectStore, record: Record, at: dt.datetime) -> None:
+        """Carry the saved record over into the records that depend on it."""
+        ...
+
+    def after_delete(self, store: SObjectStore, record: Record, at: dt.datetime) -> None: ...
 
 
 def record_url(version: str, sobject: str, record_id: str) -> str:
@@ -41,9 +63,15 @@ def render(
 class SObjectStore:
     """Every record of the sandbox org, with Salesforce's write rules."""
 
-    def __init__(self, registry: SchemaRegistry, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        registry: SchemaRegistry,
+        clock: Callable[[], dt.datetime],
+        rules: Mapping[str, RecordRules] | None = None,
+    ) -> None:
         self.registry = registry
         self._clock = clock
+        self._rules = dict(rules or {})
         self._tables: dict[str, dict[str, Record]] = {}
         self._minted: dict[str, int] = {}
         # Unique fields, (type, field) -> folded value -> record id: the database's unique index.
@@ -89,32 +117,47 @@ class SObjectStore:
             return [] if found_id is None else [self._tables[schema.name][found_id]]
         return [r for r in self._tables[schema.name].values() if _fold(spec, r[spec.name]) == wanted]
 
-    def create(self, schema: SObjectSchema, body: Mapping[str, Any], *, at: dt.datetime | None = None) -> str:
-        values = self._coerce(schema, body, creating=True)
+    def create(
+        self,
+        schema: SObjectSchema,
+        body: Mapping[str, Any],
+        *,
+        at: dt.datetime | None = None,
+        record_id: str | None = None,
+    ) -> str:
+        """Insert a record; ``record_id`` gives it a known id instead of a minted one (seed data only)."""
+        values = coerce(self, schema, body, creating=True)
         missing = [f.name for f in schema if f.required and values.get(f.name) is None]
         if missing:
-            raise _required_missing(missing)
+            raise required_missing(missing)
+        rules = self._rules.get(schema.name)
+        if rules is not None:
+            rules.before_write(self, None, values)
         record: Record = {f.name: None for f in schema}
         for spec in schema:
             if spec.type is FieldType.BOOLEAN:
                 record[spec.name] = False
         record.update(values)
-        record_id = self._mint(schema)
-        record["Id"] = record_id
+        record["Id"] = self._mint(schema) if record_id is None else self._reserved(schema, record_id)
         self._check_unique(schema, record)
         now = at or self._clock()
         for name in _TIMESTAMP_FIELDS:
             record[name] = now
-        self._tables[schema.name][record_id] = record
+        self._tables[schema.name][record["Id"]] = record
         self._index(schema, record, add=True)
-        return record_id
+        if rules is not None:
+            rules.after_write(self, record, now)
+        return str(record["Id"])
 
     def update(self, schema: SObjectSchema, record_id: str, body: Mapping[str, Any]) -> None:
         record = self._existing(schema, record_id)
-        values = self._coerce(schema, body, creating=False)
+        values = coerce(self, schema, body, creating=False)
         missing = [f.name for f in schema if f.required and f.name in values and values[f.name] is None]
         if missing:
-            raise _required_missing(missing)
+            raise required_missing(missing)
+        rules = self._rules.get(schema.name)
+        if rules is not None:
+            rules.before_write(self, record, values)
         updated = {**record, **values}
         self._check_unique(schema, updated)
         now = self._clock()
@@ -122,18 +165,62 @@ class SObjectStore:
         self._index(schema, record, add=False)
         record.update(updated)
         self._index(schema, record, add=True)
+        if rules is not None:
+            rules.after_write(self, record, now)
+
+    def system_update(self, schema: SObjectSchema, record: Record, values: Record, at: dt.datetime) -> None:
+        """A change Salesforce makes itself (a roll-up, a derived field): no field security, no rules."""
+        self._index(schema, record, add=False)
+        record.update(values)
+        record["LastModifiedDate"] = record["SystemModstamp"] = at
+        self._index(schema, record, add=True)
 
     def delete(self, schema: SObjectSchema, record_id: str) -> None:
+        """Delete the record and its master-detail children; DELETE_FAILED while a restricting lookup
+        points at any of them; lookups of other records to them are cleared."""
         record = self._existing(schema, record_id)
-        del self._tables[schema.name][record["Id"]]
-        self._index(schema, record, add=False)
-        # Lookup relationships are cleared on the records that pointed at the deleted one.
-        for other in self.registry:
-            for spec in other:
-                if spec.reference_to == schema.name:
-                    for row in self._tables[other.name].values():
-                        if row[spec.name] == record["Id"]:
-                            row[spec.name] = None
+        doomed = self._with_children(schema, record)
+        doomed_ids = {row["Id"] for _, row in doomed}
+        for other, spec, row in self._referrers(doomed_ids):
+            if spec.restricted_delete and row["Id"] not in doomed_ids:
+                raise SalesforceApiError.one(
+                    400,
+                    "DELETE_FAILED",
+                    f"Your attempt to delete {record.get('Name') or record['Id']} could not be completed "
+                    f"because it is associated with the following {other.label_plural.lower()}.: {row['Id']}",
+                )
+        for kind, row in doomed:
+            del self._tables[kind.name][row["Id"]]
+            self._index(kind, row, add=False)
+        for _, spec, row in self._referrers(doomed_ids):
+            row[spec.name] = None
+        now = self._clock()
+        for kind, row in doomed:
+            if (rules := self._rules.get(kind.name)) is not None:
+                rules.after_delete(self, row, now)
+
+    def _with_children(self, schema: SObjectSchema, record: Record) -> list[tuple[SObjectSchema, Record]]:
+        """The record, then every record that a cascading (master-detail) reference ties to it."""
+        found: list[tuple[SObjectSchema, Record]] = [(schema, record)]
+        for kind, row in found:  # grows while walked: breadth first
+            for other in self.registry:
+                for spec in other:
+                    if spec.cascade_delete and spec.reference_to == kind.name:
+                        found += [
+                            (other, r) for r in self._tables[other.name].values() if r[spec.name] == row["Id"]
+                        ]
+        return found
+
+    def _referrers(self, ids: set[str]) -> list[tuple[SObjectSchema, FieldSpec, Record]]:
+        """Every (type, reference field, record) whose reference points at one of ``ids``."""
+        return [
+            (other, spec, row)
+            for other in self.registry
+            for spec in other
+            if spec.reference_to is not None
+            for row in self._tables[other.name].values()
+            if row[spec.name] in ids
+        ]
 
     def upsert(
         self, schema: SObjectSchema, spec: FieldSpec, value: str, body: Mapping[str, Any]
@@ -170,67 +257,19 @@ class SObjectStore:
         return record
 
     def _mint(self, schema: SObjectSchema) -> str:
-        count = self._minted.get(schema.key_prefix, 0)
-        self._minted[schema.key_prefix] = count + 1
-        return mint_id(schema.key_prefix, _FIRST_SEQUENCE + count * _SEQUENCE_STEP)
+        while True:
+            count = self._minted.get(schema.key_prefix, 0)
+            self._minted[schema.key_prefix] = count + 1
+            record_id = mint_id(schema.key_prefix, _FIRST_SEQUENCE + count * _SEQUENCE_STEP)
+            if record_id not in self._tables[schema.name]:  # never one given to seed data
+                return record_id
 
-    def _coerce(self, schema: SObjectSchema, body: Mapping[str, Any], *, creating: bool) -> Record:
-        """The body's values as canonical fields and Python values, or the errors Salesforce gives."""
-        specs: list[tuple[FieldSpec, Any]] = []
-        for key, raw in body.items():
-            if key == "attributes":
-                continue
-            spec = schema.field(key)
-            if spec is None:
-                raise SalesforceApiError.one(
-                    400, "INVALID_FIELD", f"No such column '{key}' on sobject of type {schema.name}"
-                )
-            specs.append((spec, raw))
-        locked = [s.name for s, _ in specs if not (s.createable if creating else s.updateable)]
-        if locked:
-            names = ", ".join(locked)
-            raise SalesforceApiError.one(
-                400,
-                "INVALID_FIELD_FOR_INSERT_UPDATE",
-                f"Unable to create/update fields: {names}. Please check the security settings of this field "
-                "and verify that it is read/write for your profile or permission set.",
-                locked,
-            )
-        values: Record = {}
-        errors: list[ApiError] = []
-        for spec, raw in specs:
-            try:
-                value = convert(spec, raw)
-                if spec.type is FieldType.REFERENCE and value is not None:
-                    value = self._reference(spec, value)
-                values[spec.name] = value
-            except FieldValueError as exc:
-                if exc.error.error_code == "JSON_PARSER_ERROR":
-                    raise SalesforceApiError(400, [exc.error]) from None
-                errors.append(exc.error)
-        if errors:
-            raise SalesforceApiError(400, errors)
-        return values
-
-    def _reference(self, spec: FieldSpec, value: str) -> str:
-        canonical = normalize_id(value)
-        if canonical is None:
-            raise FieldValueError(
-                ApiError(f"{spec.label}: id value of incorrect type: {value}", "MALFORMED_ID", [spec.name])
-            )
-        target = self.registry.get(spec.reference_to or "")
-        if target is None or not canonical.startswith(target.key_prefix):
-            raise FieldValueError(
-                ApiError(
-                    f"{spec.label}: id value of incorrect type: {value}",
-                    "FIELD_INTEGRITY_EXCEPTION",
-                    [spec.name],
-                )
-            )
-        if canonical not in self._tables[target.name]:
-            raise FieldValueError(
-                ApiError("invalid cross reference id", "INVALID_CROSS_REFERENCE_KEY", [spec.name])
-            )
+    def _reserved(self, schema: SObjectSchema, record_id: str) -> str:
+        canonical = normalize_id(record_id)
+        if canonical is None or not canonical.startswith(schema.key_prefix):
+            raise ValueError(f"{record_id} is not an id of {schema.name}")
+        if canonical in self._tables[schema.name]:
+            raise ValueError(f"{record_id} is taken")
         return canonical
 
     def _index(self, schema: SObjectSchema, record: Record, *, add: bool) -> None:
@@ -264,9 +303,3 @@ def _fold(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, str) and not spec.case_sensitive and spec.type is not FieldType.ID:
         return value.casefold()
     return value
-
-
-def _required_missing(names: list[str]) -> SalesforceApiError:
-    return SalesforceApiError.one(
-        400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(names)}]", names
-    )

@@ -56,6 +56,14 @@ def convert(spec: FieldSpec, raw: Any) -> Any:
             return None  # Salesforce stores an empty text value as null.
         if spec.type is FieldType.REFERENCE:
             return value  # whether it points at a record is for the store to say
+        if spec.restricted and value not in spec.picklist:
+            raise FieldValueError(
+                ApiError(
+                    f"{spec.label}: bad value for restricted picklist field: {value}",
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    [spec.name],
+                )
+            )
         if len(value) > spec.length:
             raise FieldValueError(
                 ApiError(

@@ -1,8 +1,18 @@
-"""A Zuora (v1 REST API) simulator: OAuth, customer accounts, idempotency, Zuora's error trap.
+"""A Zuora (v1 REST API) simulator: OAuth, accounts, catalog, orders, subscriptions, billing, payments.
 
 Routes: ``POST /oauth/token`` (form client-credentials grant), ``POST /v1/accounts``,
-``GET|PUT /v1/accounts/{account-key}`` (account number or id), and the ``/__sandbox``
-controls of :mod:`services.sandbox._kernel`.
+``GET|PUT /v1/accounts/{account-key}`` (account number or id);
+``GET /v1/catalog/products`` (:mod:`._catalog`);
+``POST /v1/orders``, ``GET /v1/orders/{orderNumber}``,
+``GET /v1/orders/subscriptionNumber/{subscriptionNumber}`` (:mod:`._orders`);
+``GET /v1/subscriptions/{subscription-key}``, ``GET /v1/subscriptions/accounts/{account-key}``
+(:mod:`._subscriptions`); ``POST /v1/bill-runs``, ``GET /v1/bill-runs/{key}`` (:mod:`._bill_runs`);
+``GET /v1/transactions/invoices/accounts/{account-key}``,
+``GET /v1/transactions/payments/accounts/{account-key}`` (:mod:`._transactions`);
+``POST /v1/payment-methods``, ``POST /v1/payment-runs``, ``GET /v1/payment-runs/{key}``
+(:mod:`._payments`, with the test card that declines); the ``/__sandbox`` controls of
+:mod:`services.sandbox._kernel` and the Zuora ones of :mod:`._controls` (callouts, idempotency keys).
+Billing periods and proration: :mod:`._calendar`. The demo data: :mod:`._seed`.
 
 **Zuora's trap, reproduced on purpose.** The v1 CRUD actions answer business and validation
 failures with **HTTP 200** and a body ``{"success": false, "processId", "reasons": [{"code",
@@ -31,7 +41,20 @@ common ones in :mod:`services.sandbox.zuora._countries`, answered by name as Zuo
 """
 
 from services.sandbox.zuora._app import create_app
+from services.sandbox.zuora._catalog import CatalogIds, catalog_ids
 from services.sandbox.zuora._errors import Category, ZuoraFaultShapes
+from services.sandbox.zuora._payments import DECLINING_CARD
+from services.sandbox.zuora._seed import DEMO_ACCOUNT_ID, DEMO_PAYMENT_METHOD_ID
 from services.sandbox.zuora._store import ZuoraTenant
 
-__all__ = ["Category", "ZuoraFaultShapes", "ZuoraTenant", "create_app"]
+__all__ = [
+    "DECLINING_CARD",
+    "DEMO_ACCOUNT_ID",
+    "DEMO_PAYMENT_METHOD_ID",
+    "CatalogIds",
+    "Category",
+    "ZuoraFaultShapes",
+    "ZuoraTenant",
+    "catalog_ids",
+    "create_app",
+]

@@ -178,6 +178,7 @@ def account_detail(tenant: ZuoraTenant, account: Account) -> AccountDetail:
             payment_term=account.payment_term,
             auto_pay=account.auto_pay,
             invoice_delivery_prefs_email=bool(bill_to and bill_to.work_email),
+            default_payment_method_id=account.default_payment_method_id,
         ),
         metrics=Metrics(
             balance=account.balance,

@@ -21,11 +21,19 @@ from services.sandbox._kernel import (
     SandboxFront,
 )
 from services.sandbox.zuora._accounts import AccountsController
+from services.sandbox.zuora._bill_runs import BillRunsController
+from services.sandbox.zuora._callouts import Callouts
+from services.sandbox.zuora._catalog import CatalogController
+from services.sandbox.zuora._controls import ZuoraControlsController
 from services.sandbox.zuora._edge import TOKEN_PATH, ZuoraEdge, ZuoraGate
 from services.sandbox.zuora._errors import Category, Resource, ZuoraError, ZuoraFaultShapes, error_body
 from services.sandbox.zuora._idempotency import IdempotencyKeys, IdempotentRequests
+from services.sandbox.zuora._orders import OrdersController
+from services.sandbox.zuora._payments import PaymentMethodsController, PaymentRunsController
 from services.sandbox.zuora._seed import seed
 from services.sandbox.zuora._store import ZuoraTenant
+from services.sandbox.zuora._subscriptions import SubscriptionsController
+from services.sandbox.zuora._transactions import TransactionsController
 from services.sandbox.zuora._wire import json_response
 
 
@@ -103,12 +111,14 @@ def create_app(config: SandboxConfig) -> Litestar:
     seed(tenant)
     keys = IdempotencyKeys()
     tokens = IssuedTokens(config.token_ttl)
+    callouts = Callouts()
 
     def reseed() -> None:
         nonlocal tenant
         tenant = ZuoraTenant()
         seed(tenant)
         keys.clear()
+        callouts.clear()
 
     controls = SandboxControls(ZuoraFaultShapes(), tokens, reseed)
 
@@ -118,11 +128,31 @@ def create_app(config: SandboxConfig) -> Litestar:
     def provide_controls() -> SandboxControls:
         return controls
 
+    def provide_callouts() -> Callouts:
+        return callouts
+
+    def provide_keys() -> IdempotencyKeys:
+        return keys
+
     app = Litestar(
-        route_handlers=[_token_endpoint(config, tokens), AccountsController, SandboxControlsController],
+        route_handlers=[
+            _token_endpoint(config, tokens),
+            AccountsController,
+            CatalogController,
+            OrdersController,
+            SubscriptionsController,
+            BillRunsController,
+            TransactionsController,
+            PaymentMethodsController,
+            PaymentRunsController,
+            SandboxControlsController,
+            ZuoraControlsController,
+        ],
         dependencies={
             "tenant": Provide(provide_tenant, sync_to_thread=False),
             "sandbox": Provide(provide_controls, sync_to_thread=False),
+            "callouts": Provide(provide_callouts, sync_to_thread=False),
+            "idempotency_keys": Provide(provide_keys, sync_to_thread=False),
         },
         exception_handlers={
             ZuoraError: _zuora_error,

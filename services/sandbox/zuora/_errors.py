@@ -40,8 +40,15 @@ class Resource(enum.IntEnum):
     """The first six digits of a reason code: which kind of object the error is about."""
 
     GENERIC = 500000
+    PRODUCT = 510000
     ACCOUNT = 530000
+    SUBSCRIPTION = 530500
     ORDER = 531003
+    BILL_RUN = 580100
+    INVOICE = 580000
+    PAYMENT = 590000
+    PAYMENT_METHOD = 590100
+    PAYMENT_RUN = 590200
 
 
 class Reason(msgspec.Struct, frozen=True):

@@ -1,14 +1,27 @@
-"""The demo tenant: six customer accounts across four currencies, terms and bill cycle days.
+"""The demo tenant: customer accounts across four currencies, terms and bill cycle days, the catalog.
 
 Accounts created by revgate carry the revgate customer id (``cus_`` + ULID) as account number
 and the Salesforce Account id as ``crmId``; two older accounts keep Zuora's own numbering.
+The quote-to-cash demo customer of :mod:`services.sandbox._demo` (account number
+``CUSTOMER_ID``, ``crmId`` ``ACCOUNT_CRM_ID``, USD, bill cycle day 1, Net 30, auto-pay) pays
+with a default Visa card that the sandbox's gateway approves; the catalog is
+:func:`services.sandbox.zuora._catalog.seed_catalog`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
+from typing import Final
 
+from services.sandbox import _demo
+from services.sandbox.zuora._catalog import seed_catalog
+from services.sandbox.zuora._payments import add_payment_method
+from services.sandbox.zuora._records import PaymentMethod
 from services.sandbox.zuora._store import Account, Contact, ZuoraTenant
+
+DEMO_ACCOUNT_ID: Final = "8ad09be48f3a1c2d018f3a5b7e2c0020"
+DEMO_PAYMENT_METHOD_ID: Final = "8ad09be48f3a1c2d018f3a5b7e2c3020"
 
 
 def _account(
@@ -46,7 +59,49 @@ def _account(
     )
 
 
+def _demo_customer(tenant: ZuoraTenant) -> None:
+    _account(
+        tenant,
+        account_id=DEMO_ACCOUNT_ID,
+        number=_demo.CUSTOMER_ID,
+        name=_demo.CUSTOMER_NAME,
+        currency=_demo.CURRENCY,
+        bill_cycle_day=1,
+        payment_term="Net 30",
+        crm_id=_demo.ACCOUNT_CRM_ID,
+        contact=Contact(
+            id="8ad09be48f3a1c2d018f3a5b7e2c1020",
+            account_id="",
+            first_name="Bill",
+            last_name="Lumbergh",
+            work_email="ap@initech.example",
+            address1="4120 Freidrich Lane",
+            city="Austin",
+            state="Texas",
+            zip_code="78744",
+            country="United States",
+        ),
+        auto_pay=True,
+    )
+    account = tenant.accounts.get(DEMO_ACCOUNT_ID)
+    assert account is not None
+    card = PaymentMethod(
+        id=DEMO_PAYMENT_METHOD_ID,
+        account_id=DEMO_ACCOUNT_ID,
+        type="CreditCard",
+        card_type="Visa",
+        card_mask="************4242",
+        expiration_month=12,
+        expiration_year=dt.date.today().year + 3,
+        holder_name="Bill Lumbergh",
+        declines=False,
+    )
+    add_payment_method(tenant, account, card, make_default=True)
+
+
 def seed(tenant: ZuoraTenant) -> None:
+    seed_catalog(tenant)
+    _demo_customer(tenant)
     _account(
         tenant,
         account_id="8ad09be48f3a1c2d018f3a5b7e2c0011",

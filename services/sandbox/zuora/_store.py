@@ -1,18 +1,29 @@
 """The sandbox tenant's data: one table per record type, numbering sequences, tenant settings.
 
-Tables are generic (any msgspec Struct with an ``id`` and an optional business number), so
-subscriptions, orders, invoices and payments are added later as further tables on
-:class:`ZuoraTenant` without touching the existing ones.
+Tables are generic (any msgspec Struct with an ``id`` and an optional business number); the
+quote-to-cash records themselves are in :mod:`services.sandbox.zuora._records`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Final, Generic, Protocol, TypeVar
 
 import msgspec
+
+from services.sandbox.zuora._records import (
+    BillRun,
+    Invoice,
+    Order,
+    Payment,
+    PaymentMethod,
+    PaymentRun,
+    Product,
+    Subscription,
+)
 
 
 class Record(Protocol):
@@ -51,6 +62,13 @@ class Table(Generic[R]):
 
     def number_taken(self, number: str) -> bool:
         return number in self._by_number
+
+    def remove(self, record_id: str) -> None:
+        record = self._by_id.pop(record_id, None)
+        if record is not None and self._number_of is not None:
+            number = self._number_of(record)
+            if number is not None and self._by_number.get(number) == record_id:
+                del self._by_number[number]
 
     def put(self, record: R) -> R:
         """Insert or replace (by id)."""
@@ -117,11 +135,19 @@ class Account(msgspec.Struct, kw_only=True):
     sold_to_contact_id: str | None = None
     balance: decimal.Decimal = decimal.Decimal(0)
     credit_balance: decimal.Decimal = decimal.Decimal(0)
+    default_payment_method_id: str | None = None
 
 
 ENABLED_CURRENCIES: Final = ("USD", "EUR", "GBP", "AUD", "CAD", "JPY")
 PAYMENT_TERMS: Final = ("Due Upon Receipt", "Net 15", "Net 30", "Net 45", "Net 60")
 BATCHES: Final = tuple(f"Batch{n}" for n in range(1, 51))
+ORDER_CUSTOM_FIELDS: Final = frozenset({"RevgateAmendmentId__c"})
+"""Custom fields defined on the Order object of the tenant."""
+SUBSCRIPTION_CUSTOM_FIELDS: Final = frozenset({"RevgateOrderId__c", "RevgateOpportunityId__c"})
+"""Custom fields defined on the Subscription object of the tenant."""
+
+BilledSegment = tuple[str, int]
+"""(rate plan charge id, segment number)."""
 
 
 class ZuoraTenant:
@@ -134,9 +160,32 @@ class ZuoraTenant:
         self.accounts: Table[Account] = Table(lambda a: a.account_number)
         self.contacts: Table[Contact] = Table()
         self.account_numbers = Sequence("A")
+        self.products: Table[Product] = Table(lambda p: p.sku)
+        self.subscriptions: Table[Subscription] = Table(lambda s: s.number)
+        self.subscription_versions: dict[str, Subscription] = {}
+        """Earlier versions by their id (Zuora keeps every version, each with its own id)."""
+        self.orders: Table[Order] = Table(lambda o: o.number)
+        self.invoices: Table[Invoice] = Table(lambda i: i.number)
+        self.bill_runs: Table[BillRun] = Table(lambda r: r.number)
+        self.payment_methods: Table[PaymentMethod] = Table()
+        self.payments: Table[Payment] = Table(lambda p: p.number)
+        self.payment_runs: Table[PaymentRun] = Table(lambda r: r.number)
+        self.billed: dict[BilledSegment, dict[dt.date, dt.date]] = {}
+        """How far each charge segment is billed, by billing period start (exclusive end)."""
+        self.sequences = {
+            prefix: Sequence(prefix) for prefix in ("O-", "A-S", "C-", "INV", "BR-", "P-", "PR-")
+        }
 
     def next_account_number(self) -> str:
         return self.account_numbers.next(self.accounts.number_taken)
+
+    def next_number(self, prefix: str) -> str:
+        """The next number of a sequence such as ``O-`` (orders) or ``INV`` (invoices)."""
+        return self.sequences[prefix].next(lambda _: False)
+
+    def subscription(self, key: str) -> Subscription | None:
+        """By number, by the current version's id, or by an earlier version's id."""
+        return self.subscriptions.get(key) or self.subscription_versions.get(key)
 
     def add_account(self, account: Account) -> Account:
         self.account_numbers.observe(account.account_number)

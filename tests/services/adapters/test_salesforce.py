@@ -23,6 +23,7 @@ from services.adapters.salesforce import SalesforceCRM, soql_like_prefix, soql_s
 from services.domain.customer import PostalAddress, match_key, new_customer_id
 from services.ports import CrmAccount, CustomerRelationshipSystem
 from services.runtime.correlation import correlation_id
+from services.sandbox._demo import CUSTOMER_ID
 from tests.fixtures._sandbox import Received
 from tests.fixtures.salesforce import FAST_RETRY, SalesforceSandbox, salesforce_config
 
@@ -37,6 +38,7 @@ SEEDED_CUSTOMERS = sorted(
         "cus_01HKB8KF00JMRNV7E9Z0C1HT0H",
         KESTREL,
         "cus_01HP2T3X002R00K6AGV0VFCXEC",
+        CUSTOMER_ID,  # the quote-to-cash demo customer
     ]
 )
 TOKEN_PATH = "/services/oauth2/token"
@@ -251,7 +253,8 @@ async def test_listing_follows_next_records_url(
         salesforce_sandbox.api("POST", "/composite/sobjects", json={"records": records}).raise_for_status()
     listed = await salesforce_crm.accounts(name_prefix=None, after_customer_id=None, limit=2003)
     assert len(listed) == 2003
-    assert [a.customer_id for a in listed[:6]] == SEEDED_CUSTOMERS
+    # The demo customer's id (cus_01JD...) sorts after the bulk ones (cus_01J0...): past the limit.
+    assert [a.customer_id for a in listed[:6]] == [c for c in SEEDED_CUSTOMERS if c != CUSTOMER_ID]
     assert listed[-1].customer_id == f"cus_01J{1996:023d}"
     assert any("/query/01g" in r["path"] for r in data_calls(salesforce_sandbox))
 
@@ -439,6 +442,9 @@ def sf_errors(code: str, message: str = "why", fields: list[str] | None = None) 
             Conflict,
         ),
         (404, sf_errors("NOT_FOUND"), {}, NotFound),
+        # A path id of the wrong type or shape: no such record. On a body's reference: a rejection.
+        (400, sf_errors("MALFORMED_ID", fields=["Id"]), {}, NotFound),
+        (400, sf_errors("MALFORMED_ID", fields=["ParentId"]), {}, Rejected),
         (401, sf_errors("INVALID_SESSION_ID"), {}, Rejected),
         (403, sf_errors("INSUFFICIENT_ACCESS"), {}, Rejected),
         (

@@ -15,7 +15,9 @@ from joserfc import jwk, jwt
 from tests.fixtures.netsuite import (
     NETSUITE_CERTIFICATE_ID,
     NETSUITE_RSA_CERTIFICATE_ID,
+    NetSuiteRecords,
     client_assertion,
+    netsuite_error,
     token_request,
 )
 
@@ -23,49 +25,18 @@ RECORDS = "/services/rest/record/v1"
 CUSTOMER_ID = re.compile(r"^cus_[0-7][0-9A-HJKMNP-TV-Z]{25}$")
 
 
-class NetSuite:
-    """A tiny client of the sandbox for these tests: a token, then JSON calls."""
-
-    def __init__(self, http: httpx.Client, url: str, key: str) -> None:
-        self.http = http
-        self.url = url
-        answer = token_request(http, url, client_assertion(url, key))
-        assert answer.status_code == 200, answer.text
-        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-    def call(self, method: str, path: str, body: Any = None, **params: str) -> httpx.Response:
-        return self.http.request(
-            method, self.url + RECORDS + path, json=body, params=params, headers=self.headers
-        )
-
-    def get(self, path: str, **params: str) -> dict[str, Any]:
-        response = self.call("GET", path, **params)
-        assert response.status_code == 200, response.text
-        result: dict[str, Any] = response.json()
-        return result
+error_of = netsuite_error
 
 
 @pytest.fixture
-def ns(netsuite_http: httpx.Client, netsuite_sandbox: str, netsuite_client_key: str) -> NetSuite:
-    return NetSuite(netsuite_http, netsuite_sandbox, netsuite_client_key)
+def ns(netsuite_records: NetSuiteRecords) -> NetSuiteRecords:
+    return netsuite_records
 
 
 @pytest.fixture
 def http(netsuite_http: httpx.Client) -> httpx.Client:
     """The shared client, for tests that talk to the token endpoint without ``ns``."""
     return netsuite_http
-
-
-def error_of(response: httpx.Response) -> dict[str, Any]:
-    """The one error detail, after checking the whole NetSuite error document."""
-    body = response.json()
-    assert body["status"] == response.status_code
-    assert body["type"].startswith("https://www.rfc-editor.org/rfc/")
-    assert body["title"]
-    [detail] = body["o:errorDetails"]
-    assert detail["detail"]
-    result: dict[str, Any] = detail
-    return result
 
 
 def new_customer(**overrides: Any) -> dict[str, Any]:
@@ -223,7 +194,7 @@ def test_records_need_a_valid_token(http: httpx.Client, netsuite_sandbox: str) -
     assert error_of(answer)["o:errorCode"] == "INVALID_LOGIN"
 
 
-def test_expired_tokens_are_refused(ns: NetSuite) -> None:
+def test_expired_tokens_are_refused(ns: NetSuiteRecords) -> None:
     ns.http.post(ns.url + "/__sandbox/tokens/expire").raise_for_status()
 
     answer = ns.call("GET", "/customer/101")
@@ -235,7 +206,7 @@ def test_expired_tokens_are_refused(ns: NetSuite) -> None:
 # -- seed
 
 
-def test_seed_has_four_subsidiaries_keyed_by_legal_entity_code(ns: NetSuite) -> None:
+def test_seed_has_four_subsidiaries_keyed_by_legal_entity_code(ns: NetSuiteRecords) -> None:
     subsidiaries = [ns.get(f"/subsidiary/{item['id']}") for item in ns.get("/subsidiary")["items"]]
 
     by_code = {s["externalId"]: s for s in subsidiaries}
@@ -248,7 +219,7 @@ def test_seed_has_four_subsidiaries_keyed_by_legal_entity_code(ns: NetSuite) -> 
     assert allowed == ["GBP", "EUR", "USD"]
 
 
-def test_seed_customers_carry_revgate_customer_ids(ns: NetSuite) -> None:
+def test_seed_customers_carry_revgate_customer_ids(ns: NetSuiteRecords) -> None:
     page = ns.get("/customer")
     customers = [ns.get(f"/customer/{item['id']}") for item in page["items"]]
 
@@ -259,7 +230,7 @@ def test_seed_customers_carry_revgate_customer_ids(ns: NetSuite) -> None:
     assert {c["subsidiary"]["refName"] for c in customers} >= {"Revgate Demo Inc.", "Revgate Demo Ltd"}
 
 
-def test_terms_and_currencies_are_seeded(ns: NetSuite) -> None:
+def test_terms_and_currencies_are_seeded(ns: NetSuiteRecords) -> None:
     terms = {
         t["name"]: t["daysUntilNetDue"]
         for t in (ns.get(f"/term/{i['id']}") for i in ns.get("/term")["items"])
@@ -270,14 +241,14 @@ def test_terms_and_currencies_are_seeded(ns: NetSuite) -> None:
     assert symbols == {"USD", "GBP", "EUR", "AUD", "CAD", "JPY"}
 
 
-def test_reset_restores_the_seed(ns: NetSuite, netsuite_client_key: str) -> None:
+def test_reset_restores_the_seed(ns: NetSuiteRecords, netsuite_client_key: str) -> None:
     ns.call("DELETE", "/customer/101")
     created = ns.call("POST", "/customer", new_customer())
 
     ns.http.post(ns.url + "/__sandbox/reset").raise_for_status()
 
     assert ns.call("GET", "/customer/101").status_code == 401  # tokens are dropped too
-    again = NetSuite(ns.http, ns.url, netsuite_client_key)
+    again = NetSuiteRecords(ns.http, ns.url, netsuite_client_key)
     assert again.get("/customer/101")["companyName"] == "Acme Robotics Inc."
     assert ns.http.get(created.headers["location"], headers=again.headers).status_code == 404
 
@@ -285,7 +256,7 @@ def test_reset_restores_the_seed(ns: NetSuite, netsuite_client_key: str) -> None
 # -- record service
 
 
-def test_create_answers_204_with_the_id_only_in_location(ns: NetSuite) -> None:
+def test_create_answers_204_with_the_id_only_in_location(ns: NetSuiteRecords) -> None:
     answer = ns.call("POST", "/customer", new_customer())
 
     assert answer.status_code == 204
@@ -303,7 +274,7 @@ def test_create_answers_204_with_the_id_only_in_location(ns: NetSuite) -> None:
     assert record["dateCreated"] and record["lastModifiedDate"]
 
 
-def test_references_can_be_given_by_external_id(ns: NetSuite) -> None:
+def test_references_can_be_given_by_external_id(ns: NetSuiteRecords) -> None:
     answer = ns.call(
         "POST",
         "/customer",
@@ -315,7 +286,7 @@ def test_references_can_be_given_by_external_id(ns: NetSuite) -> None:
     assert record["subsidiary"]["refName"] == "Revgate Demo GmbH"
 
 
-def test_sublists_are_links_unless_expanded(ns: NetSuite) -> None:
+def test_sublists_are_links_unless_expanded(ns: NetSuiteRecords) -> None:
     plain = ns.get("/customer/102")
     expanded = ns.get("/customer/102", expandSubResources="true")
 
@@ -327,7 +298,7 @@ def test_sublists_are_links_unless_expanded(ns: NetSuite) -> None:
     assert sublist["items"][0]["taxRegistrationNumber"] == "GB123456789"
 
 
-def test_records_are_found_by_external_id(ns: NetSuite) -> None:
+def test_records_are_found_by_external_id(ns: NetSuiteRecords) -> None:
     ns.call("POST", "/customer", new_customer(externalId="cus_01J9ZZZZZZZZZZZZZZZZZZZZZZ"))
 
     record = ns.get("/customer/eid:cus_01J9ZZZZZZZZZZZZZZZZZZZZZZ")
@@ -336,7 +307,7 @@ def test_records_are_found_by_external_id(ns: NetSuite) -> None:
     assert ns.call("GET", "/customer/eid:cus_nobody").status_code == 404
 
 
-def test_upsert_creates_then_updates_the_same_record(ns: NetSuite) -> None:
+def test_upsert_creates_then_updates_the_same_record(ns: NetSuiteRecords) -> None:
     before = ns.get("/customer")["totalResults"]
 
     created = ns.call("PUT", "/customer/eid:ext-42", new_customer())
@@ -349,13 +320,13 @@ def test_upsert_creates_then_updates_the_same_record(ns: NetSuite) -> None:
     assert ns.get("/customer")["totalResults"] == before + 1
 
 
-def test_upsert_needs_an_external_id_in_the_url(ns: NetSuite) -> None:
+def test_upsert_needs_an_external_id_in_the_url(ns: NetSuiteRecords) -> None:
     answer = ns.call("PUT", "/customer/101", new_customer())
     assert answer.status_code == 400
     assert error_of(answer)["o:errorCode"] == "USER_ERROR"
 
 
-def test_patch_adds_sublist_lines_unless_replaced(ns: NetSuite) -> None:
+def test_patch_adds_sublist_lines_unless_replaced(ns: NetSuiteRecords) -> None:
     line = {"nexusCountry": {"id": "DE"}, "taxRegistrationNumber": "DE123456789"}
 
     assert (
@@ -372,7 +343,7 @@ def test_patch_adds_sublist_lines_unless_replaced(ns: NetSuite) -> None:
     assert [i["taxRegistrationNumber"] for i in replaced] == ["DE123456789"]
 
 
-def test_delete_then_the_record_is_gone(ns: NetSuite) -> None:
+def test_delete_then_the_record_is_gone(ns: NetSuiteRecords) -> None:
     assert ns.call("DELETE", "/customer/103").status_code == 204
 
     answer = ns.call("GET", "/customer/103")
@@ -381,18 +352,18 @@ def test_delete_then_the_record_is_gone(ns: NetSuite) -> None:
     assert error_of(answer)["o:errorCode"] == "NONEXISTENT_ID"
 
 
-def test_collections_page_with_limit_and_offset(ns: NetSuite) -> None:
+def test_collections_page_with_limit_and_offset(ns: NetSuiteRecords) -> None:
     page = ns.get("/customer", limit="2", offset="2")
 
     assert page["count"] == 2
     assert page["offset"] == 2
     assert page["hasMore"] is True
-    assert page["totalResults"] == 6
+    assert page["totalResults"] == 7  # six customers and the quote-to-cash demo customer
     assert [i["id"] for i in page["items"]] == ["103", "104"]
     assert page["items"][0]["links"][0]["href"].endswith("/record/v1/customer/103")
     rels = {link["rel"]: link["href"] for link in page["links"]}
     assert rels["next"].endswith("limit=2&offset=4")
-    assert ns.get("/customer", limit="2", offset="4")["hasMore"] is False
+    assert ns.get("/customer", limit="2", offset="6")["hasMore"] is False
 
 
 # -- validation
@@ -416,7 +387,7 @@ def test_collections_page_with_limit_and_offset(ns: NetSuite) -> None:
     ],
 )
 def test_invalid_customers_are_refused_with_the_field_path(
-    ns: NetSuite, change: dict[str, Any], code: str, path: str | None
+    ns: NetSuiteRecords, change: dict[str, Any], code: str, path: str | None
 ) -> None:
     answer = ns.call("POST", "/customer", new_customer(**change))
 
@@ -426,7 +397,7 @@ def test_invalid_customers_are_refused_with_the_field_path(
     assert detail.get("o:errorPath") == path
 
 
-def test_required_fields_are_named(ns: NetSuite) -> None:
+def test_required_fields_are_named(ns: NetSuiteRecords) -> None:
     answer = ns.call("POST", "/customer", {"companyName": "Nobody Inc."})
     assert "Primary Subsidiary" in error_of(answer)["detail"]
 
@@ -446,7 +417,7 @@ def test_required_fields_are_named(ns: NetSuite) -> None:
     ],
 )
 def test_tax_registration_numbers_are_checked_per_country(
-    ns: NetSuite, country: str, number: str, valid: bool
+    ns: NetSuiteRecords, country: str, number: str, valid: bool
 ) -> None:
     subsidiary = {"GB": "2", "DE": "3", "AU": "4", "US": "1"}[country]
     currency = {"GB": "2", "DE": "3", "AU": "4", "US": "1"}[country]
@@ -470,7 +441,7 @@ def test_tax_registration_numbers_are_checked_per_country(
 
 
 @pytest.mark.parametrize(("field", "new_id"), [("subsidiary", "2"), ("currency", "4")])
-def test_subsidiary_and_currency_cannot_change(ns: NetSuite, field: str, new_id: str) -> None:
+def test_subsidiary_and_currency_cannot_change(ns: NetSuiteRecords, field: str, new_id: str) -> None:
     # Customer 101 is US01/USD; GB01 allows USD, so only the subsidiary rule can refuse it.
     answer = ns.call("PATCH", "/customer/101", {field: {"id": new_id}})
 
@@ -481,14 +452,14 @@ def test_subsidiary_and_currency_cannot_change(ns: NetSuite, field: str, new_id:
     assert ns.get("/customer/101")[field]["id"] == "1"
 
 
-def test_external_ids_are_unique(ns: NetSuite) -> None:
+def test_external_ids_are_unique(ns: NetSuiteRecords) -> None:
     answer = ns.call("POST", "/customer", new_customer(externalId="cus_01J0A7QK4M2N8P6R3S5T7V9W1X"))
 
     assert answer.status_code == 400
     assert "already exists" in error_of(answer)["detail"]
 
 
-def test_malformed_json_is_refused_in_netsuite_shape(ns: NetSuite) -> None:
+def test_malformed_json_is_refused_in_netsuite_shape(ns: NetSuiteRecords) -> None:
     answer = ns.http.post(
         ns.url + RECORDS + "/customer",
         content=b'{"companyName": ',
@@ -498,7 +469,7 @@ def test_malformed_json_is_refused_in_netsuite_shape(ns: NetSuite) -> None:
     assert error_of(answer)["o:errorCode"] == "INVALID_CONTENT"
 
 
-def test_other_media_types_are_refused(ns: NetSuite) -> None:
+def test_other_media_types_are_refused(ns: NetSuiteRecords) -> None:
     answer = ns.http.post(
         ns.url + RECORDS + "/customer",
         content=b"companyName=x",
@@ -508,7 +479,7 @@ def test_other_media_types_are_refused(ns: NetSuite) -> None:
     assert error_of(answer)
 
 
-def test_unknown_routes_and_methods_answer_in_netsuite_shape(ns: NetSuite) -> None:
+def test_unknown_routes_and_methods_answer_in_netsuite_shape(ns: NetSuiteRecords) -> None:
     missing_type = ns.call("GET", "/spaceship/1")
     missing_route = ns.http.get(ns.url + "/services/rest/nothing/here", headers=ns.headers)
     wrong_method = ns.call("DELETE", "/customer")
@@ -521,11 +492,11 @@ def test_unknown_routes_and_methods_answer_in_netsuite_shape(ns: NetSuite) -> No
 # -- faults
 
 
-def _faults(ns: NetSuite, **faults: Any) -> None:
+def _faults(ns: NetSuiteRecords, **faults: Any) -> None:
     ns.http.put(ns.url + "/__sandbox/faults", json=faults).raise_for_status()
 
 
-def test_throttling_answers_429_with_retry_after(ns: NetSuite) -> None:
+def test_throttling_answers_429_with_retry_after(ns: NetSuiteRecords) -> None:
     _faults(ns, throttle=True, throttleRetryAfter=7)
 
     answer = ns.call("GET", "/customer/101")
@@ -535,7 +506,7 @@ def test_throttling_answers_429_with_retry_after(ns: NetSuite) -> None:
     assert error_of(answer)["o:errorCode"] == "CONCURRENCY_LIMIT_EXCEEDED"
 
 
-def test_outage_and_server_errors_answer_in_netsuite_shape(ns: NetSuite) -> None:
+def test_outage_and_server_errors_answer_in_netsuite_shape(ns: NetSuiteRecords) -> None:
     _faults(ns, outage=True)
     down = ns.call("GET", "/customer/101")
     _faults(ns, errorRate=1.0)

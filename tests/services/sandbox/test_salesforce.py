@@ -488,6 +488,7 @@ def test_order_by_nulls_limit_offset(salesforce_sandbox: SalesforceSandbox) -> N
     )
     assert names(salesforce_sandbox.query(soql)) == [
         "Northwind Analytics Inc.",
+        "Initech Software Inc.",
         "Bramble & Finch Retail plc",
         "Cobalt Ridge Energy LLC",
         "Northwind Analytics Ltd",
@@ -495,14 +496,17 @@ def test_order_by_nulls_limit_offset(salesforce_sandbox: SalesforceSandbox) -> N
     first_null = "SELECT Name FROM Account WHERE BillingCountry = 'US' ORDER BY Website NULLS FIRST LIMIT 1"
     assert names(salesforce_sandbox.query(first_null)) == ["Cobalt Ridge Energy LLC"]
     page = "SELECT Name FROM Account ORDER BY Name LIMIT 2 OFFSET 3"
-    assert names(salesforce_sandbox.query(page)) == ["Kestrel Logistik GmbH", "Northwind Analytics GmbH"]
+    assert names(salesforce_sandbox.query(page)) == [
+        "Ironbark Mining Services Pty Ltd",
+        "Kestrel Logistik GmbH",
+    ]
     too_far = salesforce_sandbox.query("SELECT Name FROM Account OFFSET 2001")
     assert error_of(too_far, 400)["errorCode"] == "NUMBER_OUTSIDE_VALID_RANGE"
 
 
 def test_count_and_id_filters(salesforce_sandbox: SalesforceSandbox) -> None:
     count = salesforce_sandbox.query("SELECT COUNT() FROM Account WHERE Revgate_Id__c != null").json()
-    assert count == {"totalSize": 6, "done": True, "records": []}
+    assert count == {"totalSize": 7, "done": True, "records": []}
     record_id = account_by_name(salesforce_sandbox, "Wattle Health Pty Ltd")["Id"]
     by_short_id = salesforce_sandbox.query(f"SELECT Name FROM Account WHERE Id = '{record_id[:15]}'")
     assert names(by_short_id) == ["Wattle Health Pty Ltd"]
@@ -652,7 +656,8 @@ def test_large_results_come_in_batches(salesforce_sandbox: SalesforceSandbox) ->
 
 
 def test_default_batch_is_2000_records(salesforce_sandbox: SalesforceSandbox) -> None:
-    create_accounts(salesforce_sandbox, [f"Bulk {n}" for n in range(2001 - 8)])
+    seeded = salesforce_sandbox.query("SELECT COUNT() FROM Account").json()["totalSize"]
+    create_accounts(salesforce_sandbox, [f"Bulk {n}" for n in range(2001 - seeded)])
     first = salesforce_sandbox.query("SELECT Id FROM Account").json()
     assert (first["totalSize"], len(first["records"]), first["done"]) == (2001, 2000, False)
     assert first["nextRecordsUrl"].endswith("-2000")

@@ -1,0 +1,1 @@
+"""The billing-status capability: one module per major version."""

@@ -1,0 +1,1 @@
+"""The contract-updates capability: one module per major version."""

@@ -1,0 +1,1 @@
+"""The order-submission capability: one module per major version."""

@@ -1,0 +1,57 @@
+"""An amendment as checked and planned, and the journal that carries it through the workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+from services.workflow import Journal
+
+AmendmentType = Literal["change-quantity", "renew", "cancel"]
+
+
+class ChargeNow(msgspec.Struct, frozen=True):
+    """The charge an amendment changes (or the subscription's first, for renewals and cancellations)."""
+
+    sku: str
+    rate_plan_id: str
+    charge_number: str
+    quantity: int
+    unit_price: Decimal
+    billing_period: str
+
+
+class AmendmentPlan(msgspec.Struct, frozen=True):
+    type: AmendmentType
+    subscription_number: str
+    customer_id: str
+    legal_entity: str
+    currency: str
+    term_start: dt.date
+    term_end: dt.date
+    charges: tuple[ChargeNow, ...]
+    """Every charge of the subscription as it was when the amendment was accepted."""
+    sku: str | None = None
+    quantity: int | None = None
+    effective_date: dt.date | None = None
+    order_id: str | None = None
+    """The revgate order that created the subscription, if revgate did."""
+    opportunity_id: str | None = None
+
+    @property
+    def changed(self) -> ChargeNow | None:
+        return next((c for c in self.charges if c.sku == self.sku), None)
+
+    def seat_change(self) -> tuple[ChargeNow, int, dt.date]:
+        """The charge, its new quantity and the date of a ``change-quantity`` amendment."""
+        changed = self.changed
+        if changed is None or self.quantity is None or self.effective_date is None:
+            raise ValueError(f"a {self.type} amendment changes no seats")
+        return changed, self.quantity, self.effective_date
+
+
+class AmendmentJournal(Journal, kw_only=True):
+    plan: AmendmentPlan
