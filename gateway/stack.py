@@ -231,7 +231,15 @@ def embedded_stack(
     }
     return [
         sandbox("salesforce", ports.salesforce),
-        sandbox("zuora", ports.zuora),
+        sandbox(
+            "zuora",
+            ports.zuora,
+            {
+                "REVGATE_SANDBOX_CALLOUT_URL": f"http://{host}:{ports.billing_status}/v1/callouts/zuora/payments",
+                "REVGATE_SANDBOX_CALLOUT_USERNAME": CALLOUT_USERNAME,
+                "REVGATE_SANDBOX_CALLOUT_PASSWORD": callout_password,
+            },
+        ),
         sandbox("netsuite", ports.netsuite, {"REVGATE_SANDBOX_CLIENT_PUBLIC_KEYS": public_jwks}),
         Component(
             name="customer-master",

@@ -190,6 +190,7 @@ class Subscription(msgspec.Struct, frozen=True):
     """``Pending Activation``, ``Active``, ``Cancelled``, ``Expired``."""
     term_start: dt.date
     term_end: dt.date
+    """Zuora's ``termEndDate``: the day after the term's last day (where a renewal term starts)."""
     auto_renew: bool
     charges: tuple[SubscribedCharge, ...]
     order_ref: str | None = None

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 
 from contracts.contract_updates import v1
@@ -69,9 +71,10 @@ class AmendmentChecks:
                         "take effect at renewal",
                     )
                 )
-        if when is not None and not start <= when <= end:
+        if when is not None and not start <= when < end:
+            last = end - dt.timedelta(days=1)
             reasons.append(
-                InvalidParam("/effectiveDate", f"{when} is outside the current term {start} to {end}")
+                InvalidParam("/effectiveDate", f"{when} is outside the current term {start} to {last}")
             )
         customer = await self.systems.erp_customers.customer(external_id=subscription.account_number)
         if customer is None:

@@ -79,7 +79,7 @@ class AmendmentFlow:
             await self.systems.erp.close_sales_order(plan.order_id)
             return
         if plan.type == "renew":
-            start = plan.term_end + dt.timedelta(days=1)
+            start = plan.term_end
             months = _term_months(plan.term_start, plan.term_end)
             end = add_months(start, months) - dt.timedelta(days=1)
             lines = tuple(
@@ -105,7 +105,7 @@ class AmendmentFlow:
                     amount=rate * added,
                     billing_schedule="Upfront",
                     rev_rec_start=effective,
-                    rev_rec_end=plan.term_end,
+                    rev_rec_end=plan.last_day,
                     description=f"+{added} seats from {effective}, prorated by Zuora",
                 ),
             )
@@ -135,7 +135,7 @@ class AmendmentFlow:
                 integration_status=IntegrationStatus.COMPLETED,
                 integration_message=f"{plan.type} {journal.id}: Zuora order {outputs['zuora_order_number']}",
                 seats=int(outputs["seats"]),
-                contract_end=dt.date.fromisoformat(outputs["term_end"]),
+                contract_end=dt.date.fromisoformat(outputs["term_end"]) - dt.timedelta(days=1),
                 subscription_status="Cancelled" if plan.type == "cancel" else outputs["subscription_status"],
             ),
         )
@@ -172,6 +172,5 @@ class AmendmentFlow:
 
 
 def _term_months(start: dt.date, end: dt.date) -> int:
-    """Whole months from the first to the last day of a term."""
-    day_after = end + dt.timedelta(days=1)
-    return (day_after.year - start.year) * 12 + day_after.month - start.month
+    """Whole months of a term, from its first day to the day after its last."""
+    return (end.year - start.year) * 12 + end.month - start.month

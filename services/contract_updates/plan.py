@@ -32,6 +32,7 @@ class AmendmentPlan(msgspec.Struct, frozen=True):
     currency: str
     term_start: dt.date
     term_end: dt.date
+    """The day after the current term's last day, as Zuora gives it."""
     charges: tuple[ChargeNow, ...]
     """Every charge of the subscription as it was when the amendment was accepted."""
     sku: str | None = None
@@ -40,6 +41,11 @@ class AmendmentPlan(msgspec.Struct, frozen=True):
     order_id: str | None = None
     """The revgate order that created the subscription, if revgate did."""
     opportunity_id: str | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        """The current term's last day."""
+        return self.term_end - dt.timedelta(days=1)
 
     @property
     def changed(self) -> ChargeNow | None:

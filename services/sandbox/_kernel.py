@@ -200,6 +200,12 @@ class SandboxConfig(msgspec.Struct, frozen=True):
     """JWKS (JSON) of the keys allowed to sign client assertions (NetSuite's JWT grant)."""
     token_ttl: float = 3600.0
     """Seconds an issued access token stays valid."""
+    callout_url: str | None = None
+    """Zuora: where the Payment Declined callout goes from the start (and again after a reset)."""
+    callout_username: str = ""
+    """Zuora: the callout's HTTP Basic user name."""
+    callout_password: str = ""
+    """Zuora: the callout's HTTP Basic password."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str]) -> SandboxConfig:

@@ -26,8 +26,11 @@ from services.sandbox.salesforce._objects import (
 from services.sandbox.salesforce._store import SObjectStore
 
 STANDARD_PRICE_BOOK: Final = "Standard Price Book"
-WON_CLOSE_DATE: Final = dt.date(2026, 11, 20)
-WON_SERVICE_START: Final = dt.date(2026, 12, 1)
+_TODAY: Final = dt.date.today()
+# Relative to the day the sandbox starts, so the deal is always recent enough to order.
+WON_CLOSE_DATE: Final = _TODAY - dt.timedelta(days=6)
+WON_SERVICE_START: Final = (_TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+"""The first day of next month."""
 WON_LINES: Final = (("RG-PLATFORM", 25, Decimal("100.00")), ("RG-ANALYTICS", 25, Decimal("25.00")))
 """(SKU, seats, unit price) of the Closed Won demo opportunity."""
 OPEN_OPPORTUNITY_CRM_ID: Final = mint_id(OPPORTUNITY.key_prefix, 901)
@@ -36,8 +39,8 @@ OPEN_OPPORTUNITY_NAME: Final = "Initech — Analytics expansion 10 seats"
 
 _CATALOG_CREATED: Final = dt.datetime(2023, 9, 1, 8, 0, tzinfo=dt.UTC)
 _ACCOUNT_CREATED: Final = dt.datetime(2023, 10, 2, 15, 12, tzinfo=dt.UTC)
-_WON_CREATED: Final = dt.datetime(2026, 10, 5, 10, 0, tzinfo=dt.UTC)
-_OPEN_CREATED: Final = dt.datetime(2026, 11, 9, 14, 30, tzinfo=dt.UTC)
+_WON_CREATED: Final = dt.datetime.combine(_TODAY - dt.timedelta(days=52), dt.time(10, 0), dt.UTC)
+_OPEN_CREATED: Final = dt.datetime.combine(_TODAY - dt.timedelta(days=17), dt.time(14, 30), dt.UTC)
 
 
 def seed_demo(store: SObjectStore) -> None:
@@ -80,7 +83,7 @@ def seed_demo(store: SObjectStore) -> None:
         {
             "Name": OPEN_OPPORTUNITY_NAME,
             "StageName": "Negotiation/Review",
-            "CloseDate": "2026-12-18",
+            "CloseDate": (_TODAY + dt.timedelta(days=22)).isoformat(),
             "Revgate_Service_Start__c": "2027-01-01",
         },
         [(entries["RG-ANALYTICS", _demo.CURRENCY], 10, Decimal("25.00"))],

@@ -22,7 +22,7 @@ from services.sandbox._kernel import (
 )
 from services.sandbox.zuora._accounts import AccountsController
 from services.sandbox.zuora._bill_runs import BillRunsController
-from services.sandbox.zuora._callouts import Callouts
+from services.sandbox.zuora._callouts import Callouts, CalloutTarget
 from services.sandbox.zuora._catalog import CatalogController
 from services.sandbox.zuora._controls import ZuoraControlsController
 from services.sandbox.zuora._edge import TOKEN_PATH, ZuoraEdge, ZuoraGate
@@ -112,6 +112,12 @@ def create_app(config: SandboxConfig) -> Litestar:
     keys = IdempotencyKeys()
     tokens = IssuedTokens(config.token_ttl)
     callouts = Callouts()
+    configured = (
+        CalloutTarget(config.callout_url, config.callout_username, config.callout_password)
+        if config.callout_url
+        else None
+    )
+    callouts.target = configured
 
     def reseed() -> None:
         nonlocal tenant
@@ -119,6 +125,7 @@ def create_app(config: SandboxConfig) -> Litestar:
         seed(tenant)
         keys.clear()
         callouts.clear()
+        callouts.target = configured
 
     controls = SandboxControls(ZuoraFaultShapes(), tokens, reseed)
 

@@ -8,7 +8,8 @@
 - ``POST /__sandbox/idempotency-keys/expire`` — forget every ``Idempotency-Key``, as 24 hours
   later (to test what happens beyond Zuora's idempotency window).
 
-``POST /__sandbox/reset`` also switches the callout off, forgets the callouts and the keys.
+``POST /__sandbox/reset`` also forgets the callouts and the keys, and sets the callout back to the one
+configured at start (``REVGATE_SANDBOX_CALLOUT_URL``), or off.
 """
 
 from __future__ import annotations
