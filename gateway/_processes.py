@@ -25,6 +25,7 @@ class ProcessGroup:
         self.components = components
         self.out = out
         self.children: list[tuple[Component, subprocess.Popen[str]]] = []
+        self._relays: list[threading.Thread] = []
         self._lock = threading.Lock()
         width = max(len(c.name) for c in components)
         colour = out.isatty()
@@ -52,15 +53,18 @@ class ProcessGroup:
                 start_new_session=True,
             )
             self.children.append((component, child))
-            threading.Thread(target=self._relay, args=(component.name, child.stdout), daemon=True).start()
+            relay = threading.Thread(target=self._relay, args=(component.name, child.stdout), daemon=True)
+            relay.start()
+            self._relays.append(relay)
 
     def _relay(self, name: str, stream: IO[str] | None) -> None:
         if stream is None:
             return
-        for line in stream:
-            with self._lock:
-                self.out.write(f"{self._labels[name]} | {line}")
-                self.out.flush()
+        with stream:
+            for line in stream:
+                with self._lock:
+                    self.out.write(f"{self._labels[name]} | {line}")
+                    self.out.flush()
 
     def wait_ready(self, host: str, timeout: float = 30.0) -> None:
         for component, _ in self.children:
@@ -101,3 +105,6 @@ class ProcessGroup:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        for relay in self._relays:
+            # Each ends at its child's end of output, closing the pipe.
+            relay.join(timeout=1.0)

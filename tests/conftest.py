@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.netsuite",
     "tests.fixtures.customer_master",
     "tests.fixtures.quote_to_cash",
+    "tests.fixtures.stack",
 ]
