@@ -131,14 +131,18 @@ def status(customer_id: str, currency: str, docs: Documents, today: dt.date) -> 
 
 
 def failures(payments: list[v1.Payment], balances: dict[str, Decimal]) -> list[v1.Payment]:
-    """Failed payments whose invoices are still open, and not paid by a later payment."""
-    settled = {n for p in payments if p.status == "processed" for n in p.invoice_numbers}
-    return [
-        p
-        for p in payments
-        if p.status == "failed"
-        and any(balances.get(n, Decimal(0)) > 0 and n not in settled for n in p.invoice_numbers or ("",))
-    ]
+    """Failed payments whose invoices are still open, and not paid by a later payment.
+
+    ``payments`` in the order they were made (effective date, then number): a payment that went
+    through before the failure does not settle it."""
+    found = []
+    for index, failed in enumerate(payments):
+        if failed.status != "failed":
+            continue
+        paid_later = {n for p in payments[index + 1 :] if p.status == "processed" for n in p.invoice_numbers}
+        if any(balances.get(n, Decimal(0)) > 0 and n not in paid_later for n in failed.invoice_numbers):
+            found.append(failed)
+    return found
 
 
 def _reconcile(invoice: BillingInvoice, erp: ErpInvoice | None) -> v1.Reconciliation:

@@ -26,7 +26,7 @@ from services.quote_to_cash import (
     SubscriptionAmendment,
     SystemsOfRecord,
 )
-from services.workflow import Flow, Skip, StepDefinition, StepState
+from services.workflow import Flow, Skip, StepDefinition, StepRefused, StepState
 
 
 class AmendmentFlow:
@@ -55,7 +55,7 @@ class AmendmentFlow:
         action: AmendmentAction
         if plan.type == "change-quantity":
             changed, quantity, effective = plan.seat_change()
-            action = ChangeQuantity(changed.rate_plan_id, changed.charge_number, quantity, effective)
+            action = await self._change(plan.subscription_number, changed.charge_number, quantity, effective)
         elif plan.type == "renew":
             action = Renew()
         else:
@@ -150,13 +150,29 @@ class AmendmentFlow:
         ):
             raise Skip
         changed, _, effective = plan.seat_change()
-        await self.systems.billing.amend(
-            SubscriptionAmendment(
-                f"{journal.id}-undo",
-                plan.subscription_number,
-                ChangeQuantity(changed.rate_plan_id, changed.charge_number, changed.quantity, effective),
-            )
+        undo = await self._change(
+            plan.subscription_number, changed.charge_number, changed.quantity, effective
         )
+        await self.systems.billing.amend(
+            SubscriptionAmendment(f"{journal.id}-undo", plan.subscription_number, undo)
+        )
+
+    async def _change(
+        self, number: str, charge_number: str, quantity: int, effective: dt.date
+    ) -> ChangeQuantity:
+        """A quantity change of the charge as the subscription has it now.
+
+        Zuora gives a subscription's rate plans new ids with every version; the charge number stays.
+        """
+        subscription = await self.systems.billing.subscription(number)
+        charge = (
+            next((c for c in subscription.charges if c.charge_number == charge_number), None)
+            if subscription
+            else None
+        )
+        if charge is None:
+            raise StepRefused("zuora", f"subscription {number} no longer has charge {charge_number}")
+        return ChangeQuantity(charge.rate_plan_id, charge_number, quantity, effective)
 
     async def _tell_salesforce_of_failure(self, journal: AmendmentJournal) -> None:
         if journal.plan.opportunity_id is None:
