@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -35,33 +36,31 @@ _EU: Final = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL 
 EU_VAT_AREA: Final = frozenset(_EU.split(" "))
 
 
+@dataclass(frozen=True, slots=True)
 class _Line:
     """A requested line, wherever it came from, with where to point a reason at."""
 
-    def __init__(self, pointer: str, label: str, sku: str, name: str, quantity: int, price: str) -> None:
-        self.pointer, self.label, self.sku, self.name, self.quantity, self.price = (
-            pointer,
-            label,
-            sku,
-            name,
-            quantity,
-            price,
-        )
+    pointer: str
+    label: str
+    sku: str
+    name: str
+    quantity: int
+    price: str
 
 
+@dataclass(slots=True)
 class _Request:
     """What was asked for, from an opportunity or given explicitly."""
 
-    def __init__(self) -> None:
-        self.customer_id: str | None = None
-        self.account: CrmAccount | None = None
-        self.currency = ""
-        self.start_date: dt.date | None = None
-        self.term_months: int | None = None
-        self.auto_renew = True
-        self.lines: list[_Line] = []
-        self.opportunity_id: str | None = None
-        self.date_pointer = "/order/startDate"
+    customer_id: str | None = None
+    account: CrmAccount | None = None
+    currency: str = ""
+    start_date: dt.date | None = None
+    term_months: int | None = None
+    auto_renew: bool = True
+    lines: list[_Line] = field(default_factory=list)
+    opportunity_id: str | None = None
+    date_pointer: str = "/order/startDate"
 
 
 class OrderChecks:
