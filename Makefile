@@ -2,10 +2,13 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# Spectral (the API style rules, .spectral.yaml) for the tests: an npm package, kept in .tools/.
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL := .tools/.spectral-$(SPECTRAL_VERSION)
 
 .PHONY: install up test lint openapi bench
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(SPECTRAL)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +16,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
 
+$(SPECTRAL):
+	npm install --prefix .tools --no-save --ignore-scripts --no-audit --no-fund --loglevel=error \
+		@stoplight/spectral-cli@$(SPECTRAL_VERSION)
+	touch $@
+
 ## Run the whole stack on the embedded default (sandboxes + services on loopback); Ctrl-C stops it.
-up: install
+up: $(VENV)/.installed
 	$(BIN)/revgate up
 
 ## Lint, type-check and run the test suite.

@@ -32,7 +32,7 @@ CustomerId = Annotated[
         examples=["cus_01JD8Z6Q3W9R2N7M4K5H6G7F8E"],
     ),
 ]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, examples=["Acme Rockets Ltd"])]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 
 
@@ -62,4 +62,13 @@ PaymentTerms = Literal["DUE_ON_RECEIPT", "NET15", "NET30", "NET45", "NET60"]
 BillCycleDay = Annotated[
     int, msgspec.Meta(ge=1, le=28, description="Day of the month on which the customer is billed.")
 ]
-Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+#: ECMA-262's ``\s``, spelled out. Patterns in the documents are ECMA-262 (JSON Schema), the services
+#: check them with Python's ``re``, whose ``\s`` also takes \x1c-\x1f and \x85: with ``\s`` itself the
+#: services would refuse addresses the document allows.
+_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+$", max_length=254, examples=["ap@acme.example"]
+    ),
+]

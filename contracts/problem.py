@@ -71,18 +71,23 @@ class SystemState(
     reason: str | None = None
 
 
+_CUSTOMER: Final = "cus_01JD8Z6Q3W9R2N7M4K5H6G7F8E"
+"""The customer of the examples of a problem."""
+_Instance = Annotated[str, msgspec.Meta(examples=[f"/customer-master/v2/customers/{_CUSTOMER}"])]
+
+
 class Problem(msgspec.Struct, rename="camel", forbid_unknown_fields=False, omit_defaults=True, frozen=True):
     """RFC 9457 problem details, with revgate's extension members.
 
     Unknown members are accepted when decoding, as RFC 9457 asks of consumers.
     """
 
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    correlation_id: str | None = None
+    type: Annotated[str, msgspec.Meta(examples=[PROBLEM_BASE + "not-found"])]
+    title: Annotated[str, msgspec.Meta(examples=[PROBLEM_TYPES["not-found"][0]])]
+    status: Annotated[int, msgspec.Meta(examples=[404])]
+    detail: Annotated[str, msgspec.Meta(examples=[f"No customer {_CUSTOMER}"])] | None = None
+    instance: _Instance | None = None
+    correlation_id: Annotated[str, msgspec.Meta(examples=["quickstart-1"])] | None = None
     errors: tuple[InvalidParam, ...] | None = None
     """Every reason the request was refused, not only the first."""
     systems: tuple[SystemState, ...] | None = None

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
 
 import msgspec
 
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("revgate.gateway")
 
 _WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
+#: Characters a path segment may carry unencoded (RFC 3986 pchar, less what ``quote`` keeps anyway).
+_PATH_SAFE: Final = "/:@!$&'()*+,;="
 _MAX_CACHED: Final = 10_000
 _encode = msgspec.json.Encoder().encode
 
@@ -225,9 +228,13 @@ class Gateway:
         ]
         if body:
             forward.append(("content-length", str(len(body))))
+        # Routing, scopes and schemas were decided on the decoded path; the service must get that same
+        # path, so it is encoded again (sent decoded, a ``%3F`` in an id would start a query string
+        # there: another operation than the one checked).
+        upstream_path = quote(service_path, safe=_PATH_SAFE)
         upstream_started = time.perf_counter()
         answer = await state.upstreams[version.key].forward(
-            method, service_path + "?" + query if query else service_path, forward, body
+            method, upstream_path + "?" + query if query else upstream_path, forward, body
         )
         ex.upstream_seconds = time.perf_counter() - upstream_started
         ex.status = answer.status

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from gateway._processes import ProcessGroup
 from gateway.config import ConfigError, GatewayConfig, load_config
+from gateway.contract_guard.command import add_contracts_command
+from gateway.contract_test.command import add_contract_test_command
 from gateway.idp import print_token, run_identity_provider
 from gateway.server import serve
 from gateway.stack import DEV_CLIENTS, dev_client_secrets, embedded_stack
@@ -115,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     token_parser.add_argument("--scope", action="append", help="ask for fewer scopes (repeatable)")
     token_parser.add_argument("--config", default=".revgate/gateway.toml", help="gateway TOML file")
     token_parser.set_defaults(run=token)
+    add_contracts_command(commands)
+    add_contract_test_command(commands)
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

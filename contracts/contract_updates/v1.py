@@ -45,8 +45,10 @@ class AmendmentRequest(Model):
 
     type: AmendmentType
     subscription_number: SubscriptionNumber
-    product_code: Annotated[str, msgspec.Meta(pattern="^[A-Z0-9][A-Z0-9-]{1,39}$")] | None = None
-    quantity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
+    product_code: (
+        Annotated[str, msgspec.Meta(pattern="^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["RG-PLATFORM"])] | None
+    ) = None
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000, examples=[30])] | None = None
     effective_date: dt.date | None = None
 
 

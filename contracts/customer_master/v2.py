@@ -31,27 +31,29 @@ System = Literal["salesforce", "zuora", "netsuite"]
 class Address(Model):
     """A postal address."""
 
-    lines: Annotated[tuple[AddressLine, ...], msgspec.Meta(min_length=1, max_length=3)]
-    city: ShortText
+    lines: Annotated[
+        tuple[AddressLine, ...], msgspec.Meta(min_length=1, max_length=3, examples=[["1 Canada Square"]])
+    ]
+    city: Annotated[ShortText, msgspec.Meta(examples=["London"])]
     country: CountryCode
     region: ShortText | None = None
     """State, province or county."""
-    postal_code: ShortText | None = None
+    postal_code: Annotated[ShortText, msgspec.Meta(examples=["E14 5AB"])] | None = None
 
 
 class TaxRegistration(Model):
     """A tax registration of the customer in one country."""
 
     country: CountryCode
-    number: Annotated[str, msgspec.Meta(min_length=2, max_length=32)]
+    number: Annotated[str, msgspec.Meta(min_length=2, max_length=32, examples=["GB123456789"])]
     scheme: Literal["VAT", "GST", "ABN", "EIN"]
 
 
 class Contact(Model):
     """The person who receives invoices."""
 
-    first_name: ShortText
-    last_name: ShortText
+    first_name: Annotated[ShortText, msgspec.Meta(examples=["Ada"])]
+    last_name: Annotated[ShortText, msgspec.Meta(examples=["Byron"])]
     email: Email
 
 

@@ -37,8 +37,8 @@ Sku = Annotated[
     str,
     msgspec.Meta(pattern="^[A-Z0-9][A-Z0-9-]{1,39}$", description="Product code.", examples=["RG-PLATFORM"]),
 ]
-Quantity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
-TermMonths = Annotated[int, msgspec.Meta(ge=1, le=60, description="Contract term in months.")]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000, description="Seats.", examples=[25])]
+TermMonths = Annotated[int, msgspec.Meta(ge=1, le=60, description="Contract term in months.", examples=[12])]
 
 
 class OrderLine(Model):

@@ -24,6 +24,7 @@ from services.runtime.service_app import capability_app, capability_documents
 
 CAPABILITY = "billing-status"
 SCOPES = {"billing:read": "Read invoices, payments and balances"}
+TAGS = {"billing-status": "Invoices, payments and balance of a customer or an order, reconciled"}
 DESCRIPTION = (
     "Invoices, payments, balance and payment failures per customer and per order, read from Zuora and "
     "NetSuite and reconciled: every disagreement between the two is listed. Problem types: "
@@ -47,6 +48,7 @@ _callout = msgspec.json.Decoder(PaymentCallout)
 
 class BillingStatusV1(Controller):
     path = "/v1"
+    tags = list(TAGS)
 
     @get(
         "/customers/{customer_id:str}/billing-status",
@@ -106,6 +108,7 @@ def create_app(
         CAPABILITY,
         DESCRIPTION,
         SCOPES,
+        TAGS,
         BillingStatusV1,
         1,
         documents=openapi_documents,

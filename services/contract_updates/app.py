@@ -22,6 +22,7 @@ from services.runtime.strict_body import StrictBody
 
 CAPABILITY = "contract-updates"
 SCOPES = {"contracts:read": "Read amendments and their progress", "contracts:write": "Amend subscriptions"}
+TAGS = {"amendments": "Amendments: seat changes, renewals and cancellations of a subscription"}
 DESCRIPTION = (
     "Seat changes (mid-term, prorated by Zuora), renewals and cancellations of a subscription, carried "
     "to Zuora, NetSuite (change order, renewal order, or closed lines) and Salesforce. Idempotent by "
@@ -44,6 +45,7 @@ _WRITE = [{"oauth2": ["contracts:write"]}]
 
 class AmendmentsV1(Controller):
     path = "/v1/amendments"
+    tags = list(TAGS)
 
     @post(
         dto=StrictBody[v1.AmendmentRequest],
@@ -101,6 +103,7 @@ def create_app(
         CAPABILITY,
         DESCRIPTION,
         SCOPES,
+        TAGS,
         AmendmentsV1,
         1,
         documents=openapi_documents,

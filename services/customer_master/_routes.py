@@ -7,7 +7,6 @@ query parameters are the same, and are defined once here.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import Annotated, Any, Final
 
@@ -23,13 +22,19 @@ from services.runtime.openapi import LOCATION, problem_responses
 from services.runtime.problems import ProblemError
 
 _ID: Final = re.compile(r"^cus_[0-9A-HJKMNP-TV-Z]{26}$")
+_ONE_LOOKUP: Final = "Give at most one of salesforceId, zuoraAccountId and netsuiteId (400 otherwise)."
 
 NamePrefix = Annotated[
     str | None,
     QueryParameter(name="namePrefix", min_length=1, max_length=80, description="Names starting with this."),
 ]
 Cursor = Annotated[
-    str | None, QueryParameter(name="cursor", max_length=200, description="`next` of the previous page.")
+    str | None,
+    QueryParameter(
+        name="cursor",
+        max_length=200,
+        description="`next` of the previous page; no other value is accepted (400).",
+    ),
 ]
 Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")]
 SalesforceId = Annotated[
@@ -37,16 +42,22 @@ SalesforceId = Annotated[
     QueryParameter(
         name="salesforceId",
         pattern="^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$",
-        description="Salesforce Account Id.",
+        description=f"Salesforce Account Id. {_ONE_LOOKUP}",
     ),
 ]
 ZuoraAccountId = Annotated[
     str | None,
-    QueryParameter(name="zuoraAccountId", max_length=64, description="Zuora account id or number."),
+    QueryParameter(
+        name="zuoraAccountId", max_length=64, description=f"Zuora account id or number. {_ONE_LOOKUP}"
+    ),
 ]
 NetsuiteId = Annotated[
     str | None,
-    QueryParameter(name="netsuiteId", pattern="^[0-9]{1,12}$", description="NetSuite customer internal id."),
+    QueryParameter(
+        name="netsuiteId",
+        pattern="^[0-9]{1,12}$",
+        description=f"NetSuite customer internal id. {_ONE_LOOKUP}",
+    ),
 ]
 CustomerIdPath = Annotated[
     str, PathParameter(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate customer id.")
@@ -62,7 +73,7 @@ def decode_cursor(cursor: str | None) -> str | None:
         return None
     try:
         value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 inside: all ValueErrors
         value = ""
     if not _ID.match(value):
         raise ProblemError("invalid-request", "cursor is not one this API handed out")

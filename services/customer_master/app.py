@@ -21,6 +21,7 @@ from services.runtime.service_app import healthz, openapi_route
 
 CAPABILITY = "customer-master"
 SCOPES = {"customers:read": "Read customers", "customers:write": "Create and change customers"}
+TAGS = {"customers": "Customers: one record across Salesforce, Zuora and NetSuite"}
 MAJORS = {1: CustomersV1, 2: CustomersV2}
 
 #: Every model the documents show, so that closed schemas are marked as such.
@@ -69,6 +70,7 @@ def create_app(
                 "One customer across Salesforce (engagement), Zuora (billing) and NetSuite (financials). "
                 "Field ownership: docs/ownership.md. Problem types: docs/problem-types.md.",
                 SCOPES,
+                TAGS,
             )
             if len(majors) == 1
             else None

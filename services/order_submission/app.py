@@ -22,6 +22,7 @@ from services.runtime.strict_body import StrictBody
 
 CAPABILITY = "order-submission"
 SCOPES = {"orders:read": "Read orders and their progress", "orders:write": "Submit and resume orders"}
+TAGS = {"orders": "Orders: submitted once, then run step by step across Zuora, NetSuite and Salesforce"}
 DESCRIPTION = (
     "A closed-won Salesforce opportunity (or an explicit order) becomes a Zuora subscription and a "
     "NetSuite sales order with its billing schedule; the result is written back to Salesforce. "
@@ -47,6 +48,7 @@ _WRITE = [{"oauth2": ["orders:write"]}]
 
 class OrdersV1(Controller):
     path = "/v1/orders"
+    tags = list(TAGS)
 
     @post(
         dto=StrictBody[v1.OrderSubmission],
@@ -100,6 +102,7 @@ def create_app(
         CAPABILITY,
         DESCRIPTION,
         SCOPES,
+        TAGS,
         OrdersV1,
         1,
         documents=openapi_documents,

@@ -13,6 +13,10 @@ import uvicorn
 
 from services.runtime.correlation import CorrelationMiddleware
 
+GRACEFUL_SHUTDOWN = 5
+"""Seconds a stopping server lets open requests finish; then it closes what is left (a client's idle
+keep-alive connection must not hold a shutdown up)."""
+
 
 def serve(app: Any, *, host: str, port: int, name: str) -> None:
     """Serve ``app`` until SIGINT/SIGTERM, logging one line per request.
@@ -29,6 +33,7 @@ def serve(app: Any, *, host: str, port: int, name: str) -> None:
         server_header=False,
         lifespan="on",
         log_config=_log_config(name),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
 
 
@@ -118,6 +123,7 @@ def serve_many(apps: Sequence[tuple[Any, int]], *, host: str, name: str) -> None
                     access_log=True,
                     server_header=False,
                     lifespan="on",
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
                 )
             )
             for app, port in apps

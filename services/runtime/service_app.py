@@ -34,6 +34,7 @@ def capability_app(
     capability: str,
     description: str,
     scopes: dict[str, str],
+    tags: Mapping[str, str],
     controller: type[Controller],
     major: int,
     *,
@@ -42,7 +43,10 @@ def capability_app(
     on_startup: Sequence[Callable[[], Awaitable[Any]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[Any]]] = (),
 ) -> Litestar:
-    """The app of a capability with one major version, ``controller`` serving it."""
+    """The app of a capability with one major version, ``controller`` serving it.
+
+    ``tags``: name -> description of the tags on the controller's routes, one per resource.
+    """
     return Litestar(
         route_handlers=[controller, healthz, openapi_route([major], documents)],
         dependencies={
@@ -50,7 +54,7 @@ def capability_app(
             for name, value in dependencies.items()
         },
         exception_handlers=problem_handlers(),
-        openapi_config=openapi_config(f"revgate {capability} v{major}", description, scopes),
+        openapi_config=openapi_config(f"revgate {capability} v{major}", description, scopes, tags),
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
     )

@@ -1,5 +1,7 @@
 """Request bodies decoded strictly by msgspec: ``"5"`` is not an integer, unknown fields are refused.
 
+As in JSON Schema (the documents), ``5.0`` is an integer: a number is one whatever its spelling.
+
 Litestar converts request data leniently; revgate's contracts promise strict types, so
 handlers declare ``dto=StrictBody[Model]`` and get a decoder built once per handler.
 The OpenAPI request body stays the model's own schema.
@@ -54,4 +56,21 @@ class StrictBody(AbstractDTO[T]):
         content_type = self.asgi_connection.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise ProblemError("unsupported-media-type", "Send the body as application/json")
-        return self._decoders[self.asgi_connection.route_handler.handler_id].decode(value)
+        try:
+            return self._decoders[self.asgi_connection.route_handler.handler_id].decode(value)
+        except msgspec.ValidationError:
+            # The documents are JSON Schema, where 5.0 is an integer (a number without a fraction);
+            # msgspec's strict decoder refuses it. Only a refused body pays for a second look, with
+            # integral floats made integers (float fields take integers, so nothing else changes).
+            data = _integral_floats_as_ints(msgspec.json.decode(value))
+            return msgspec.convert(data, self.model_type, strict=True)
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    return value

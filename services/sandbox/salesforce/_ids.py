@@ -41,7 +41,9 @@ def normalize_id(value: str) -> str | None:
     suffix = value[15:].upper()
     chars = list(value[:15])
     for block, code in enumerate(suffix):
-        bits = _SUFFIX_ALPHABET.index(code)
+        bits = _SUFFIX_ALPHABET.find(code)
+        if bits < 0:  # not a checksum character (only A-Z and 0-5 are)
+            return None
         for i in range(5):
             pos = block * 5 + i
             upper = bool(bits >> i & 1)

@@ -68,7 +68,14 @@ class ServiceProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError(
+                    f"the service did not stop on SIGTERM:\n{self.log.read_text()}"
+                ) from None
 
 
 @pytest.fixture
