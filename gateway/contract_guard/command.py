@@ -31,7 +31,8 @@ def add_contracts_command(commands: argparse._SubParsersAction[argparse.Argument
     )
     check_parser.add_argument(
         "--base",
-        help="git revision to compare with (default: merge-base of HEAD and origin/main, else HEAD)",
+        help="git revision to compare with (default: the commit contracts/RELEASED names; without "
+        "that file, the merge-base of HEAD and origin/main, else HEAD)",
     )
     check_parser.add_argument(
         "--repo", help="repository root (default: the git work tree of the current directory)"

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from gateway.contract_guard.document import ContractGuardError
 
+RELEASED = "contracts/RELEASED"
+"""Names the commit whose documents consumers rely on: the default base of the check."""
+
 
 def repository_root(start: Path) -> Path:
     """The top of the git work tree that holds ``start``."""
@@ -43,8 +46,15 @@ class GitHistory:
             raise ContractGuardError(f"{revision!r} names no commit in {self.root}") from None
 
     def default_base(self) -> tuple[str, str]:
-        """Where main branched off (``git merge-base HEAD origin/main``) if there is an ``origin/main``,
-        else ``HEAD``: the committed documents against the work tree. As (description, commit)."""
+        """The released contracts (the commit ``contracts/RELEASED`` names) if the file is there;
+        else where main branched off (``git merge-base HEAD origin/main``) if there is an
+        ``origin/main``; else ``HEAD``: the committed documents against the work tree.
+        As (description, commit)."""
+        released = self.root / RELEASED
+        if released.is_file():
+            lines = [line.strip() for line in released.read_text().splitlines()]
+            revision = next((line for line in lines if line and not line.startswith("#")), "")
+            return f"the released contracts ({RELEASED})", self.commit(revision)
         try:
             upstream = self.commit("origin/main")
         except ContractGuardError:

@@ -72,8 +72,8 @@ def _parse(text: str, what: str) -> dict[str, Any]:
 def check(repo_root: Path | str, base: str | None = None) -> Report:
     """Compare every ``contracts/openapi/*.json`` in the work tree with the same file at ``base``.
 
-    ``base`` is any git revision; by default where this branch left ``origin/main``, or ``HEAD`` when
-    there is no ``origin/main`` (then the work tree is checked against the last commit).
+    ``base`` is any git revision; by default the released contracts (``contracts/RELEASED``), else where
+    this branch left ``origin/main``, else ``HEAD`` (then the work tree is checked against the last commit).
     """
     root = Path(repo_root)
     history = GitHistory(root)

@@ -72,6 +72,23 @@ def test_main_has_no_breaking_change_against_its_last_commit() -> None:
     assert set(report.documents) == {path.name for path in OPENAPI_DIR.glob("*.json")}
 
 
+def test_main_keeps_every_promise_of_the_released_contracts() -> None:
+    """In CI's fresh clone the work tree is HEAD: this is the check that spans commits and sessions."""
+    report = check(REPO_ROOT)
+    assert report.base == "the released contracts (contracts/RELEASED)"
+    assert report.findings == (), report.render()
+
+
+def test_the_released_file_names_the_default_base(repo: Path) -> None:
+    first = _git(repo, "rev-parse", "HEAD").strip()
+    (repo / "contracts" / "RELEASED").write_text(f"# the contracts consumers have\n{first}\n")
+    _narrow_customer_name(repo)
+    _commit(repo, "narrow the name")
+    report = check(repo)
+    assert report.base == "the released contracts (contracts/RELEASED)"
+    assert report.breaking
+
+
 def test_an_unchanged_work_tree_passes(repo: Path) -> None:
     report = check(repo)
     assert not report.breaking
