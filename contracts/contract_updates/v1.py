@@ -75,3 +75,9 @@ class Amendment(Model):
     stalled_reason: str | None = None
     next_attempt_at: dt.datetime | None = None
     failure_reasons: tuple[Reason, ...] | None = None
+
+
+class AmendmentList(Model):
+    """Amendments still under way, oldest first."""
+
+    items: tuple[Amendment, ...]

@@ -89,3 +89,9 @@ class Order(Model):
     next_attempt_at: dt.datetime | None = None
     """When a stalled order is tried again by itself; ``POST .../resume`` tries at once."""
     failure_reasons: tuple[Reason, ...] | None = None
+
+
+class OrderList(Model):
+    """Orders still under way, oldest first."""
+
+    items: tuple[Order, ...]

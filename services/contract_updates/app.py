@@ -9,16 +9,17 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from contracts.common import Money
 from contracts.contract_updates import v1
-from contracts.journal import Reason, Step
+from contracts.journal import Reason, Step, UnderWay
 from contracts.problem import Problem
 from services.contract_updates.desk import AmendmentDesk, view
 from services.runtime.openapi import LOCATION, IdempotentOperation, problem_responses
 from services.runtime.service_app import capability_app, capability_documents
 from services.runtime.strict_body import StrictBody
+from services.workflow import Status
 
 CAPABILITY = "contract-updates"
 SCOPES = {"contracts:read": "Read amendments and their progress", "contracts:write": "Amend subscriptions"}
@@ -31,6 +32,7 @@ DESCRIPTION = (
 PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
     v1.AmendmentRequest,
     v1.Amendment,
+    v1.AmendmentList,
     Step,
     Reason,
     Money,
@@ -38,6 +40,9 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
 )
 AmendmentIdPath = Annotated[
     str, PathParameter(pattern="^amd_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate amendment id.")
+]
+StatusQuery = Annotated[
+    UnderWay | None, QueryParameter(name="status", description="Only amendments in this status.")
 ]
 _READ = [{"oauth2": ["contracts:read"]}]
 _WRITE = [{"oauth2": ["contracts:write"]}]
@@ -65,6 +70,18 @@ class AmendmentsV1(Controller):
         desk: NamedDependency[AmendmentDesk],
     ) -> Response[v1.Amendment]:
         return await desk.submit(request, data)  # type: ignore[return-value]
+
+    @get(
+        operation_id="listAmendments",
+        summary="Amendments still under way; `status=stalled` lists those waiting for a system or operator",
+        security=_READ,
+        responses=problem_responses(400, 500),
+    )
+    async def under_way(
+        self, desk: NamedDependency[AmendmentDesk], status: StatusQuery = None
+    ) -> v1.AmendmentList:
+        journals = await desk.under_way(Status(status) if status else None)
+        return v1.AmendmentList(items=tuple(view(j) for j in journals))
 
     @get(
         "/{amendment_id:str}",

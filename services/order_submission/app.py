@@ -9,16 +9,17 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from contracts.common import Money
-from contracts.journal import Reason, Step
+from contracts.journal import Reason, Step, UnderWay
 from contracts.order_submission import v1
 from contracts.problem import Problem
 from services.order_submission.desk import OrderDesk, view
 from services.runtime.openapi import LOCATION, IdempotentOperation, problem_responses
 from services.runtime.service_app import capability_app, capability_documents
 from services.runtime.strict_body import StrictBody
+from services.workflow import Status
 
 CAPABILITY = "order-submission"
 SCOPES = {"orders:read": "Read orders and their progress", "orders:write": "Submit and resume orders"}
@@ -34,6 +35,7 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
     v1.ExplicitOrder,
     v1.OrderLine,
     v1.Order,
+    v1.OrderList,
     Step,
     Reason,
     Money,
@@ -41,6 +43,9 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
 )
 OrderIdPath = Annotated[
     str, PathParameter(pattern="^ord_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate order id.")
+]
+StatusQuery = Annotated[
+    UnderWay | None, QueryParameter(name="status", description="Only orders in this status.")
 ]
 _READ = [{"oauth2": ["orders:read"]}]
 _WRITE = [{"oauth2": ["orders:write"]}]
@@ -68,6 +73,16 @@ class OrdersV1(Controller):
         desk: NamedDependency[OrderDesk],
     ) -> Response[v1.Order]:
         return await desk.submit(request, data)  # type: ignore[return-value]
+
+    @get(
+        operation_id="listOrders",
+        summary="Orders still under way; `status=stalled` lists those waiting for a system or an operator",
+        security=_READ,
+        responses=problem_responses(400, 500),
+    )
+    async def under_way(self, desk: NamedDependency[OrderDesk], status: StatusQuery = None) -> v1.OrderList:
+        journals = await desk.under_way(Status(status) if status else None)
+        return v1.OrderList(items=tuple(view(j) for j in journals))
 
     @get(
         "/{order_id:str}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import re
 import secrets
 from typing import Final
@@ -62,3 +63,11 @@ class CorrelationMiddleware:
         finally:
             correlation_id.reset(cid_token)
             traceparent.reset(tp_token)
+
+
+class CorrelationLogFilter(logging.Filter):
+    """Puts the current correlation id on every log record (``%(correlation_id)s`` in the format)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation_id.get()
+        return True

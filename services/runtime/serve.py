@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from services.runtime.correlation import CorrelationMiddleware
+from services.runtime.correlation import CorrelationLogFilter, CorrelationMiddleware
 
 GRACEFUL_SHUTDOWN = 5
 """Seconds a stopping server lets open requests finish; then it closes what is left (a client's idle
@@ -41,8 +41,14 @@ def _log_config(name: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": f"%(asctime)s {name} %(levelname)s %(name)s %(message)s"}},
-        "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        # Every line names the request (or the workflow) it belongs to: grep one id across all services.
+        "formatters": {
+            "plain": {"format": f"%(asctime)s {name} %(levelname)s %(name)s [%(correlation_id)s] %(message)s"}
+        },
+        "filters": {"correlation": {"()": CorrelationLogFilter}},
+        "handlers": {
+            "out": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]}
+        },
         "root": {"handlers": ["out"], "level": "INFO"},
         # One line per vendor call is httpx's INFO; the adapters log retries and failures themselves.
         "loggers": {"httpx": {"level": "WARNING"}},

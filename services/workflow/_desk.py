@@ -10,7 +10,7 @@ from litestar import Response
 from services.runtime.correlation import correlation_id
 from services.runtime.problems import ProblemError
 from services.workflow._engine import J, NotResumable, Runner
-from services.workflow._journal import StepState, utcnow
+from services.workflow._journal import Status, StepState, utcnow
 
 
 class WorkflowDesk(Generic[J]):
@@ -51,6 +51,16 @@ class WorkflowDesk(Generic[J]):
             now,
         )
         return journal
+
+    async def under_way(self, status: Status | None = None) -> list[J]:
+        """The workflows not over yet (all, or those with ``status``), oldest first."""
+        found = []
+        for workflow_id in await self.runner.store.unfinished():
+            if workflow_id.startswith(self.runner.prefix):
+                journal = await self.runner.load(workflow_id)
+                if journal is not None and not journal.status.finished and status in (None, journal.status):
+                    found.append(journal)
+        return sorted(found, key=lambda j: j.created_at)
 
     async def get(self, workflow_id: str) -> J:
         journal = await self.runner.load(workflow_id)

@@ -381,3 +381,10 @@ def test_an_erp_refusal_of_more_seats_restores_the_old_quantity_in_zuora(
     assert deal["Revgate_Integration_Status__c"] == "Failed"
     assert "credit hold" in deal["Revgate_Integration_Message__c"]
     assert deal["Revgate_Seats__c"] == SEATS
+
+
+def test_amendments_under_way_are_listed_by_status(quote_to_cash: QuoteToCash) -> None:
+    assert quote_to_cash.amendments.get("/v1/amendments").json() == {"items": []}
+    refused = quote_to_cash.amendments.get("/v1/amendments", params={"status": "completed"})
+    assert refused.status_code == 400, "only statuses of runs under way can be listed"
+    assert refused.headers["content-type"] == "application/problem+json"

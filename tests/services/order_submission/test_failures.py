@@ -63,6 +63,8 @@ def test_an_erp_outage_stalls_the_order_visibly_and_resume_completes_it(
     assert stalled["nextAttemptAt"]
     assert stalled["subscriptionNumber"]
     assert opportunity(quote_to_cash)["Revgate_Integration_Status__c"] == "Stalled"
+    listed = quote_to_cash.orders.get("/v1/orders", params={"status": "stalled"}).json()["items"]
+    assert [o["id"] for o in listed] == [stalled["id"]], "an operator finds the stalled order"
 
     quote_to_cash.vendors.faults("netsuite", outage=False)
     resumed = quote_to_cash.orders.post(f"{location}/resume")
@@ -74,6 +76,10 @@ def test_an_erp_outage_stalls_the_order_visibly_and_resume_completes_it(
     deal = opportunity(quote_to_cash)
     assert deal["Revgate_Integration_Status__c"] == "Completed"
     assert deal["Revgate_Erp_Order_Id__c"] == done["erpOrderId"]
+    assert quote_to_cash.orders.get("/v1/orders", params={"status": "stalled"}).json()["items"] == []
+    assert quote_to_cash.orders.get("/v1/orders").json()["items"] == [], (
+        "a completed order is no longer under way"
+    )
     again = quote_to_cash.orders.post(f"{location}/resume")
     assert again.status_code == 409
     assert again.json()["type"] == "https://revgate.dev/problems/not-resumable"
