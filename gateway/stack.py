@@ -155,7 +155,8 @@ def dev_client_secrets(state_dir: Path) -> dict[str, str]:
     secrets_by_client: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if set(DEV_CLIENTS) - set(secrets_by_client):
         for name in DEV_CLIENTS:
-            secrets_by_client.setdefault(name, secrets.token_urlsafe(24))
+            # Hex: a secret starting with "-" would read as an option on a command line.
+            secrets_by_client.setdefault(name, secrets.token_hex(24))
         state_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(secrets_by_client, indent=2))
         path.chmod(0o600)
