@@ -83,6 +83,9 @@ def merged_document(
             for method, operation in item.items():
                 op = _rewrite_refs(operation, renames)
                 op["operationId"] = _camel(capability, f"v{major}", operation["operationId"])
+                for response in op["responses"].values():
+                    for link in response.get("links", {}).values():
+                        link["operationId"] = _camel(capability, f"v{major}", link["operationId"])
                 op["tags"] = [tag]
                 if (capability, major) in deprecated:
                     op["deprecated"] = True

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Side = Literal["base", "current"]
+Direction = Literal["request", "response"]
+"""Who writes the values a schema describes: the consumer (``request``) or the server (``response``)."""
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,18 @@ def fetch_token(client: httpx.Client, token_url: str, client_id: str, client_sec
     return AccessToken(body["access_token"], expires_in if isinstance(expires_in, int) else 300)
 
 
+def links_among(document: dict[str, Any], path_regex: str) -> bool:
+    """Whether any operation whose path matches defines an OpenAPI link (what the stateful phase follows)."""
+    return any(
+        "links" in response
+        for path, item in document["paths"].items()
+        if re.match(path_regex, path)
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for response in operation.get("responses", {}).values()
+    )
+
+
 def selected_paths(document: dict[str, Any], capability: str | None, version: int | None) -> str:
     """A regex of the public paths of ``capability`` and major ``version`` (None: any)."""
     pattern = "^/{}/v{}/".format(

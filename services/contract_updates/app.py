@@ -132,4 +132,10 @@ def create_app(
 
 @functools.cache
 def openapi_documents() -> dict[int, dict[str, Any]]:
-    return capability_documents(create_app(None), PUBLIC_MODELS)
+    links = {
+        "submitAmendment": {
+            "GetAmendment": ("getAmendment", "amendment_id"),
+            "ResumeAmendment": ("resumeAmendment", "amendment_id"),
+        }
+    }
+    return capability_documents(create_app(None), PUBLIC_MODELS, links)

@@ -82,4 +82,12 @@ def create_app(
 @functools.cache
 def openapi_documents() -> dict[int, dict[str, Any]]:
     """The OpenAPI document of each major, as committed in ``contracts/openapi``."""
-    return {major: document(create_app(None, majors=(major,)), PUBLIC_MODELS, major) for major in MAJORS}
+    links = {
+        "createCustomer": {
+            "GetCustomer": ("getCustomer", "customer_id"),
+            "UpdateCustomer": ("updateCustomer", "customer_id"),
+        }
+    }
+    return {
+        major: document(create_app(None, majors=(major,)), PUBLIC_MODELS, major, links) for major in MAJORS
+    }

@@ -129,4 +129,7 @@ def create_app(
 
 @functools.cache
 def openapi_documents() -> dict[int, dict[str, Any]]:
-    return capability_documents(create_app(None), PUBLIC_MODELS)
+    links = {
+        "submitOrder": {"GetOrder": ("getOrder", "order_id"), "ResumeOrder": ("resumeOrder", "order_id")}
+    }
+    return capability_documents(create_app(None), PUBLIC_MODELS, links)

@@ -76,7 +76,14 @@ def openapi_config(
     )
 
 
-def document(app: Litestar, structs: Iterable[type[msgspec.Struct]], major: int) -> dict[str, Any]:
+Links = Mapping[str, Mapping[str, tuple[str, str]]]
+"""operationId -> link name -> (operationId of the target, its path parameter): OpenAPI links that hand
+the ``id`` of what an operation made to the operations on it (for SDKs and stateful contract tests)."""
+
+
+def document(
+    app: Litestar, structs: Iterable[type[msgspec.Struct]], major: int, links: Links | None = None
+) -> dict[str, Any]:
     """The OpenAPI document of an app that serves one major version.
 
     Marks the schemas of models that refuse unknown fields with ``additionalProperties: false``,
@@ -84,6 +91,7 @@ def document(app: Litestar, structs: Iterable[type[msgspec.Struct]], major: int)
     classes after it, and a title would undo the unique names the gateway's merged document gives.
     """
     generated = app.openapi_schema.to_schema()
+    _add_links(generated, links or {})
     closed = {s.__name__ for s in structs if s.__struct_config__.forbid_unknown_fields}
     components = generated.get("components", {})
     schemas = {name: _tidy(name, schema, closed) for name, schema in components.get("schemas", {}).items()}
@@ -93,6 +101,19 @@ def document(app: Litestar, structs: Iterable[type[msgspec.Struct]], major: int)
         "info": {**generated["info"], "version": f"{major}.0.0"},
         "components": {**components, "schemas": schemas},
     }
+
+
+def _add_links(generated: dict[str, Any], links: Links) -> None:
+    for item in generated.get("paths", {}).values():
+        for operation in item.values():
+            targets = links.get(operation.get("operationId", ""))
+            if not targets:
+                continue
+            success = min(status for status in operation["responses"] if status.startswith("2"))
+            operation["responses"][success]["links"] = {
+                name: {"operationId": target, "parameters": {parameter: "$response.body#/id"}}
+                for name, (target, parameter) in targets.items()
+            }
 
 
 def _tidy(name: str, schema: dict[str, Any], closed: set[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Litestar, Request, get
 from litestar.di import Provide
 
-from services.runtime.openapi import document, openapi_config
+from services.runtime.openapi import Links, document, openapi_config
 from services.runtime.problems import problem_handlers
 
 Documents = Callable[[], dict[int, dict[str, Any]]]
@@ -60,10 +60,12 @@ def capability_app(
     )
 
 
-def capability_documents(app: Litestar, models: Iterable[type[msgspec.Struct]]) -> dict[int, dict[str, Any]]:
+def capability_documents(
+    app: Litestar, models: Iterable[type[msgspec.Struct]], links: Links | None = None
+) -> dict[int, dict[str, Any]]:
     """The document of an app made by :func:`capability_app`, by major."""
     major = int(app.openapi_schema.info.title.rsplit(" v", 1)[1])
-    return {major: document(app, models, major)}
+    return {major: document(app, models, major, links)}
 
 
 def _constant(value: Any) -> Callable[[], Any]:
