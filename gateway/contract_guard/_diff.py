@@ -79,8 +79,9 @@ class OperationDiff:
         """Compare the ``schema`` of a parameter or a header, when both versions give one."""
         (old, old_pointer), (new, new_pointer) = before, after
         if "schema" in old and "schema" in new:
-            old_schema, new_schema = (
+            self.compare_schemas(
+                direction,
+                location,
                 (old["schema"], f"{old_pointer}/schema"),
                 (new["schema"], f"{new_pointer}/schema"),
             )
-            self.compare_schemas(direction, location, old_schema, new_schema)
