@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import httpx
 import msgspec
 
 from services.adapters._session import CachedToken, VendorSession, new_http_client
-from services.adapters.errors import Conflict, NotFound, Rejected, Unavailable, VendorError
+from services.adapters.errors import Conflict, NotFound, Rejected, VendorError
 from services.adapters.zuora import _documents, _orders
-from services.adapters.zuora._calls import TRACK_HEADER, track_id
+from services.adapters.zuora._calls import TRACK_HEADER, headers, key, read
 from services.adapters.zuora._config import ZuoraConfig
 from services.adapters.zuora._errors import SYSTEM, translate
 from services.adapters.zuora._mapping import billing_account, create_body, update_body
@@ -25,8 +23,6 @@ from services.quote_to_cash import (
     Subscription,
     SubscriptionAmendment,
 )
-
-__all__ = ["TRACK_HEADER", "ZuoraBilling", "track_id"]
 
 
 class ZuoraBilling:
@@ -51,15 +47,11 @@ class ZuoraBilling:
     async def billing_account(self, account_key: str) -> BillingAccount | None:
         try:
             response = await self._session.request(
-                "GET", f"/v1/accounts/{quote(account_key, safe='')}", headers=_headers()
+                "GET", f"/v1/accounts/{key(account_key)}", headers=headers()
             )
         except NotFound:
             return None
-        try:
-            return billing_account(ACCOUNT_READ.decode(response.content))
-        except msgspec.DecodeError as exc:
-            message = f"unreadable account answer: {exc}"
-            raise Unavailable(SYSTEM, message, status=response.status_code) from exc
+        return billing_account(read(ACCOUNT_READ, response, "account"))
 
     async def create_billing_account(self, account: BillingAccount) -> BillingAccount:
         """Create the account under its own account number.
@@ -69,10 +61,10 @@ class ZuoraBilling:
         as success when that account belongs to the same CRM account (the create already
         happened), and as ``Conflict`` otherwise.
         """
-        headers = {**_headers(), "Idempotency-Key": f"revgate-account-{account.account_number}"}
+        sent = headers(**{"Idempotency-Key": f"revgate-account-{account.account_number}"})
         try:
             response = await self._session.request(
-                "POST", "/v1/accounts", json=create_body(account), headers=headers, idempotent=True
+                "POST", "/v1/accounts", json=create_body(account), headers=sent, idempotent=True
             )
         except Conflict as exc:
             return await self._already_created(account, exc)
@@ -81,19 +73,15 @@ class ZuoraBilling:
                 raise
             # The key was used before with another payload: the account may well exist.
             return await self._already_created(account, exc)
-        try:
-            created = ACCOUNT_CREATED.decode(response.content)
-        except msgspec.DecodeError as exc:
-            message = f"unreadable create answer: {exc}"
-            raise Unavailable(SYSTEM, message, status=response.status_code) from exc
+        created = read(ACCOUNT_CREATED, response, "create")
         return msgspec.structs.replace(
             account, account_id=created.account_id, account_number=created.account_number
         )
 
     async def update_billing_account(self, account: BillingAccount) -> None:
-        key = account.account_id or account.account_number
+        account_key = account.account_id or account.account_number
         await self._session.request(
-            "PUT", f"/v1/accounts/{quote(key, safe='')}", json=update_body(account), headers=_headers()
+            "PUT", f"/v1/accounts/{key(account_key)}", json=update_body(account), headers=headers()
         )
 
     # --- SubscriptionOrders (see _orders and _documents) ------------------------------------
@@ -138,13 +126,6 @@ class ZuoraBilling:
             "client_id": self._config.client_id,
             "client_secret": self._config.client_secret,
         }
-        response = await session.post_form("/oauth/token", form, headers=_headers())
-        try:
-            granted = TOKEN_GRANTED.decode(response.content)
-        except msgspec.DecodeError as exc:
-            raise Unavailable(SYSTEM, f"unreadable token answer: {exc}") from exc
+        response = await session.post_form("/oauth/token", form, headers=headers())
+        granted = read(TOKEN_GRANTED, response, "token")
         return granted.access_token, granted.expires_in
-
-
-def _headers() -> dict[str, str]:
-    return {TRACK_HEADER: track_id()}

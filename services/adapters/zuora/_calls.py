@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -22,6 +22,16 @@ _BODY_ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 
 T = TypeVar("T")
 Item = TypeVar("Item")
+
+
+class _Page(Protocol):
+    """A page of a v1 list: ``nextPage`` is the absolute URL of the next one, None on the last."""
+
+    @property
+    def next_page(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_Page)
 
 
 def track_id() -> str:
@@ -54,9 +64,8 @@ def read(decoder: msgspec.json.Decoder[T], response: httpx.Response, what: str) 
 async def pages(
     session: VendorSession,
     path: str,
-    decoder: msgspec.json.Decoder[T],
-    items: Callable[[T], list[Item]],
-    next_page: Callable[[T], str | None],
+    decoder: msgspec.json.Decoder[P],
+    items: Callable[[P], list[Item]],
     params: dict[str, Any] | None = None,
 ) -> AsyncIterator[Item]:
     """Every item of a v1 list, following ``nextPage`` (an absolute URL on the same tenant)."""
@@ -67,8 +76,7 @@ async def pages(
         page = read(decoder, response, path)
         for item in items(page):
             yield item
-        following = next_page(page)
-        if following is None:
+        if page.next_page is None:
             return
         # Path and query as sent (still escaped), on our own base URL.
-        url, query = httpx.URL(following).raw_path.decode("ascii"), {}
+        url, query = httpx.URL(page.next_page).raw_path.decode("ascii"), {}

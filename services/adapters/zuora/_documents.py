@@ -9,6 +9,7 @@ failed (``Error``): that is when the gateway's words matter to anyone.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from services.adapters._session import VendorSession
 from services.adapters.zuora._calls import headers, key, pages, read
@@ -64,13 +65,17 @@ async def catalog(session: VendorSession) -> list[CatalogProduct]:
             "/v1/catalog/products",
             PRODUCTS_PAGE,
             lambda page: page.products,
-            lambda page: page.next_page,
             params={"pageSize": 40},
         )
     ]
 
 
-async def _account_currency(session: VendorSession, account_number: str) -> str:
+async def _fallback_currency(
+    session: VendorSession, account_number: str, currencies: Iterable[str | None]
+) -> str:
+    """The account's currency, read once, when a document leaves its own out; else ``""``."""
+    if all(currency is not None for currency in currencies):
+        return ""
     response = await session.request("GET", f"/v1/accounts/{key(account_number)}", headers=headers())
     return read(ACCOUNT_READ, response, "account").billing_and_payment.currency
 
@@ -83,12 +88,9 @@ async def invoices(session: VendorSession, account_number: str) -> list[BillingI
             f"/v1/transactions/invoices/accounts/{key(account_number)}",
             INVOICES_PAGE,
             lambda page: page.invoices,
-            lambda page: page.next_page,
         )
     ]
-    fallback = (
-        await _account_currency(session, account_number) if any(i.currency is None for i in found) else ""
-    )
+    fallback = await _fallback_currency(session, account_number, (i.currency for i in found))
     return [
         BillingInvoice(
             invoice_number=invoice.invoice_number,
@@ -117,12 +119,9 @@ async def payments(session: VendorSession, account_number: str) -> list[BillingP
             f"/v1/transactions/payments/accounts/{key(account_number)}",
             PAYMENTS_PAGE,
             lambda page: page.payments,
-            lambda page: page.next_page,
         )
     ]
-    fallback = (
-        await _account_currency(session, account_number) if any(p.currency is None for p in found) else ""
-    )
+    fallback = await _fallback_currency(session, account_number, (p.currency for p in found))
     return [
         BillingPayment(
             payment_number=payment.payment_number,

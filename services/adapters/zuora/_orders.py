@@ -50,7 +50,6 @@ async def _made_for_order(session: VendorSession, account_number: str, order_ref
         f"/v1/subscriptions/accounts/{key(account_number)}",
         SUBSCRIPTIONS_PAGE,
         lambda page: page.subscriptions,
-        lambda page: page.next_page,
     ):
         if found.order_ref == order_ref:
             return to_subscription(found)
@@ -63,7 +62,6 @@ async def _order_for_amendment(session: VendorSession, number: str, amendment_re
         f"/v1/orders/subscriptionNumber/{key(number)}",
         ORDERS_PAGE,
         lambda page: page.orders,
-        lambda page: page.next_page,
     ):
         if order.custom_fields.get(AMENDMENT_REF_FIELD) == amendment_ref:
             return order

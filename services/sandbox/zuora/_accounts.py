@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from services.sandbox.zuora._countries import country_name
-from services.sandbox.zuora._errors import Category, Resource, ZuoraError
+from services.sandbox.zuora._errors import Category, Resource, ZuoraError, not_found
 from services.sandbox.zuora._store import Account, Contact, ZuoraTenant, new_id
 from services.sandbox.zuora._wire import (
     ACCOUNT_CREATE,
@@ -43,11 +43,6 @@ def _invalid(message: str) -> ZuoraError:
 
 def _missing(field: str) -> ZuoraError:
     return ZuoraError(Category.MISSING_REQUIRED, f"'{field}' may not be null")
-
-
-def _not_found(key: str) -> ZuoraError:
-    # Real tenants answer any unknown key with the generic resource code: 50000040.
-    return ZuoraError(Category.NOT_FOUND, f"Cannot find entity by key: '{key}'.", resource=Resource.GENERIC)
 
 
 def _check_email(email: str | None, field: str) -> None:
@@ -264,7 +259,7 @@ class AccountsController(Controller):
     ) -> Response[bytes]:
         account = tenant.accounts.get(account_key)
         if account is None:
-            raise _not_found(account_key)
+            raise not_found(account_key)
         return json_response(account_detail(tenant, account))
 
     @put("/{account_key:str}")
@@ -276,7 +271,7 @@ class AccountsController(Controller):
     ) -> Response[bytes]:
         account = tenant.accounts.get(account_key)
         if account is None:
-            raise _not_found(account_key)
+            raise not_found(account_key)
         patch = decode(ACCOUNT_PATCH, await request.body(), Resource.ACCOUNT)
         update_account(tenant, account, patch)
         return json_response(Done())

@@ -32,7 +32,7 @@ from services.sandbox.zuora._calendar import (
     periods,
     share,
 )
-from services.sandbox.zuora._errors import Category, Resource, ZuoraError
+from services.sandbox.zuora._errors import Category, Resource, ZuoraError, not_found
 from services.sandbox.zuora._records import (
     BillRun,
     Invoice,
@@ -234,7 +234,5 @@ class BillRunsController(Controller):
     ) -> Response[bytes]:
         run = tenant.bill_runs.get(bill_run_key)
         if run is None:
-            raise ZuoraError(
-                Category.NOT_FOUND, f"Cannot find entity by key: '{bill_run_key}'.", resource=Resource.GENERIC
-            )
+            raise not_found(bill_run_key)
         return json_response(_answer(run))

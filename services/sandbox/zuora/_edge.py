@@ -16,14 +16,8 @@ from typing import Final
 
 from services.runtime.types import ASGIApp, Message, Receive, Scope, Send
 from services.sandbox._kernel import CONTROL_PREFIX, IssuedTokens
-from services.sandbox.zuora._errors import (
-    AUTHENTICATION_ERROR,
-    Category,
-    Resource,
-    current_request_id,
-    error_body,
-)
-from services.sandbox.zuora._idempotency import KEY_HEADER, IdempotentRequests, send_error
+from services.sandbox.zuora._errors import AUTHENTICATION_ERROR, Category, current_request_id
+from services.sandbox.zuora._idempotency import KEY_HEADER, IdempotentRequests, refuse, send_error
 
 TOKEN_PATH: Final = "/oauth/token"
 TRACK_HEADER: Final = b"zuora-track-id"
@@ -95,7 +89,7 @@ class ZuoraGate:
             message = (
                 "Zuora-Track-Id must be at most 64 US-ASCII characters without colon, semicolon or quotes."
             )
-            await send_error(send, 400, error_body(Resource.GENERIC, Category.INVALID_VALUE, message))
+            await refuse(send, 400, Category.INVALID_VALUE, message)
             return
         if path == TOKEN_PATH:
             await self.app(scope, receive, send)

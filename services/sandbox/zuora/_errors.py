@@ -97,6 +97,11 @@ class ZuoraError(Exception):
         return error_body(self.resource, self.category, self.message)
 
 
+def not_found(key: str) -> ZuoraError:
+    """An unknown ``{object-key}``: real tenants answer any of them with the generic code 50000040."""
+    return ZuoraError(Category.NOT_FOUND, f"Cannot find entity by key: '{key}'.", resource=Resource.GENERIC)
+
+
 AUTHENTICATION_ERROR: Final = {"message": "Authentication error"}
 """What the API answers with 401 when the bearer token is missing, unknown or expired."""
 

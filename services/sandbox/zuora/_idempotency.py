@@ -107,6 +107,11 @@ async def send_error(send: Send, status: int, body: object) -> None:
     await send({"type": "http.response.body", "body": content})
 
 
+async def refuse(send: Send, status: int, category: Category, message: str) -> None:
+    """Answer a v1 failure body (generic resource) with ``status``, before any operation ran."""
+    await send_error(send, status, error_body(Resource.GENERIC, category, message))
+
+
 class IdempotentRequests:
     """Runs a POST/PATCH that carries an ``Idempotency-Key`` at most once per key."""
 
@@ -116,31 +121,22 @@ class IdempotentRequests:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
         if len(key) >= MAX_KEY_LENGTH:
-            body = error_body(
-                Resource.GENERIC, Category.INVALID_VALUE, "The idempotency-key must be under 255 characters."
+            await refuse(
+                send, 400, Category.INVALID_VALUE, "The idempotency-key must be under 255 characters."
             )
-            await send_error(send, 400, body)
             return
         record = self.keys.find(key)
         if record is not None and record.answer is None:
-            body = error_body(
-                Resource.GENERIC,
-                Category.LOCKING_CONTENTION,
-                "A request with the same idempotency-key is still being processed.",
-            )
-            await send_error(send, 409, body)
+            message = "A request with the same idempotency-key is still being processed."
+            await refuse(send, 409, Category.LOCKING_CONTENTION, message)
             return
         if record is None:
             await self._first(scope, receive, send, key)
             return
         fingerprint = _fingerprint(scope, await _read_body(receive))
         if record.answer is None or record.fingerprint != fingerprint:
-            body = error_body(
-                Resource.GENERIC,
-                Category.INVALID_VALUE,
-                "The idempotency-key was already used for a different request.",
-            )
-            await send_error(send, 422, body)
+            message = "The idempotency-key was already used for a different request."
+            await refuse(send, 422, Category.INVALID_VALUE, message)
             return
         answer = record.answer
         await send({"type": "http.response.start", "status": answer.status, "headers": list(answer.headers)})

@@ -36,7 +36,7 @@ from litestar.params import FromPath
 
 from services.sandbox.zuora._bill_runs import run_bills
 from services.sandbox.zuora._callouts import Callouts
-from services.sandbox.zuora._errors import Category, Resource, ZuoraError
+from services.sandbox.zuora._errors import Resource, not_found
 from services.sandbox.zuora._order_placing import place_order
 from services.sandbox.zuora._order_render import order_out
 from services.sandbox.zuora._order_wire import (
@@ -110,9 +110,7 @@ class OrdersController(Controller):
     ) -> Response[bytes]:
         order = tenant.orders.get(order_number)
         if order is None:
-            raise ZuoraError(
-                Category.NOT_FOUND, f"Cannot find entity by key: '{order_number}'.", resource=Resource.GENERIC
-            )
+            raise not_found(order_number)
         return json_response(OrderAnswer(order_out(order)))
 
     @get("/subscriptionNumber/{subscription_number:str}")

@@ -29,7 +29,7 @@ from services.sandbox.zuora._billing_wire import (
     PaymentRunAnswer,
 )
 from services.sandbox.zuora._callouts import Callouts
-from services.sandbox.zuora._errors import Category, Resource, ZuoraError
+from services.sandbox.zuora._errors import Category, Resource, ZuoraError, not_found
 from services.sandbox.zuora._records import Invoice, Payment, PaymentApplication, PaymentMethod, PaymentRun
 from services.sandbox.zuora._store import Account, ZuoraTenant, new_id
 from services.sandbox.zuora._wire import decode, json_response
@@ -202,9 +202,5 @@ class PaymentRunsController(Controller):
     ) -> Response[bytes]:
         run = tenant.payment_runs.get(payment_run_key)
         if run is None:
-            raise ZuoraError(
-                Category.NOT_FOUND,
-                f"Cannot find entity by key: '{payment_run_key}'.",
-                resource=Resource.GENERIC,
-            )
+            raise not_found(payment_run_key)
         return json_response(_answer(run, tenant))

@@ -14,6 +14,7 @@ from typing import Final, Generic, Protocol, TypeVar
 
 import msgspec
 
+from services.sandbox.zuora._calendar import PAYMENT_TERM_DAYS
 from services.sandbox.zuora._records import (
     BillRun,
     Invoice,
@@ -139,7 +140,8 @@ class Account(msgspec.Struct, kw_only=True):
 
 
 ENABLED_CURRENCIES: Final = ("USD", "EUR", "GBP", "AUD", "CAD", "JPY")
-PAYMENT_TERMS: Final = ("Due Upon Receipt", "Net 15", "Net 30", "Net 45", "Net 60")
+PAYMENT_TERMS: Final = tuple(PAYMENT_TERM_DAYS)
+"""The tenant's payment terms (the first is the default): those the billing calendar can date."""
 BATCHES: Final = tuple(f"Batch{n}" for n in range(1, 51))
 ORDER_CUSTOM_FIELDS: Final = frozenset({"RevgateAmendmentId__c"})
 """Custom fields defined on the Order object of the tenant."""

@@ -25,7 +25,7 @@ from litestar.params import FromPath
 
 from services.sandbox.zuora._bill_runs import charged_through
 from services.sandbox.zuora._calendar import PERIOD_MONTHS, billing_periods, cents
-from services.sandbox.zuora._errors import Category, Resource, ZuoraError
+from services.sandbox.zuora._errors import Resource, not_found
 from services.sandbox.zuora._paging import page_of
 from services.sandbox.zuora._records import RatePlanCharge, Subscription
 from services.sandbox.zuora._store import ZuoraTenant
@@ -121,10 +121,6 @@ def subscription_out(tenant: ZuoraTenant, subscription: Subscription) -> Subscri
     )
 
 
-def _not_found(key: str) -> ZuoraError:
-    return ZuoraError(Category.NOT_FOUND, f"Cannot find entity by key: '{key}'.", resource=Resource.GENERIC)
-
-
 class SubscriptionsController(Controller):
     """Read subscriptions (they are made and changed with orders)."""
 
@@ -136,7 +132,7 @@ class SubscriptionsController(Controller):
     ) -> Response[bytes]:
         subscription = tenant.subscription(subscription_key)
         if subscription is None:
-            raise _not_found(subscription_key)
+            raise not_found(subscription_key)
         return json_response(msgspec.structs.replace(subscription_out(tenant, subscription), success=True))
 
     @get("/accounts/{account_key:str}")
@@ -148,7 +144,7 @@ class SubscriptionsController(Controller):
     ) -> Response[bytes]:
         account = tenant.accounts.get(account_key)
         if account is None:
-            raise _not_found(account_key)
+            raise not_found(account_key)
         subscriptions = sorted(
             (s for s in tenant.subscriptions if s.account_id == account.id), key=lambda s: s.number
         )

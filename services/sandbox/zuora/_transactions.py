@@ -23,7 +23,7 @@ from services.sandbox.zuora._billing_wire import (
     PaymentOut,
     PaymentsPage,
 )
-from services.sandbox.zuora._errors import Category, Resource, ZuoraError
+from services.sandbox.zuora._errors import Resource, not_found
 from services.sandbox.zuora._paging import page_of
 from services.sandbox.zuora._records import Invoice, Payment
 from services.sandbox.zuora._store import Account, ZuoraTenant
@@ -33,9 +33,7 @@ from services.sandbox.zuora._wire import json_response
 def _account(tenant: ZuoraTenant, key: str) -> Account:
     account = tenant.accounts.get(key)
     if account is None:
-        raise ZuoraError(
-            Category.NOT_FOUND, f"Cannot find entity by key: '{key}'.", resource=Resource.GENERIC
-        )
+        raise not_found(key)
     return account
 
 

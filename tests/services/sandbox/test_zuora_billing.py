@@ -206,7 +206,7 @@ def test_declined_card_leaves_the_payment_in_error_and_the_invoice_unpaid(
 def test_accounts_without_auto_pay_are_not_collected(zuora_sandbox: ZuoraSandbox) -> None:
     zuora_sandbox.ok("PUT", f"/v1/accounts/{CUSTOMER}", json={"autoPay": False})
     subscribe(zuora_sandbox)
-    zuora_sandbox.bill_run("2025-01-01")
+    assert zuora_sandbox.bill_run("2025-01-01")["numberOfInvoices"] == 1  # due by the payment run
     assert zuora_sandbox.payment_run("2025-03-01")["numberOfInvoices"] == 0
     assert payments(zuora_sandbox) == []
 
@@ -325,7 +325,8 @@ def test_approved_payments_send_no_callout_and_reset_forgets_callouts(
     assert payments(zuora_sandbox)[0]["status"] == "Processed"
     assert zuora_sandbox.callouts() == []
     zuora_sandbox.reset()
-    _decline_one_payment(zuora_sandbox)  # the reset switched the callout off
+    # The reset switched the callout off.
+    assert _decline_one_payment(zuora_sandbox)["status"] == "Error"
     time.sleep(0.1)
     assert zuora_sandbox.callouts() == []
     assert callout_receiver.received == []
