@@ -43,15 +43,11 @@ class OrderCatalog:
 
     async def schedule_id(self, name: str) -> str | None:
         """The internal id of the active billing schedule of that name, None when there is none."""
-        schedules = await self._schedules.get()
-        if name not in schedules.by_name:
-            schedules = await self._schedules.get(refresh=True)
+        schedules = await self._schedules.get_knowing(lambda data: name in data.by_name)
         return schedules.by_name.get(name)
 
     async def schedule_name(self, schedule_id: str) -> str:
-        schedules = await self._schedules.get()
-        if schedule_id not in schedules.names:
-            schedules = await self._schedules.get(refresh=True)
+        schedules = await self._schedules.get_knowing(lambda data: schedule_id in data.names)
         return schedules.names.get(schedule_id, "")
 
     async def sku(self, item_id: str) -> str:

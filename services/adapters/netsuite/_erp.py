@@ -79,9 +79,7 @@ class NetSuiteERP:
         record = await self._reader.get("customer", key, _customer_decoder, expand=True)
         if record is None:
             return None
-        reference = await self._reference.get()
-        if not self._knows(reference, record):
-            reference = await self._reference.get(refresh=True)
+        reference = await self._reference.get_knowing(lambda data: self._knows(data, record))
         return self._to_domain(reference, record)
 
     async def save_customer(self, customer: ErpCustomer) -> str:

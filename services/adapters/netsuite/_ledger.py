@@ -85,8 +85,8 @@ class Ledger:
         return sorted(payments, key=lambda p: (p.tran_date, p.tran_id))
 
     async def _currency(self, currency_id: str) -> str:
-        reference = await self._reference.get()
-        if reference.currency_by_id(currency_id) is None:
-            reference = await self._reference.get(refresh=True)
+        reference = await self._reference.get_knowing(
+            lambda data: data.currency_by_id(currency_id) is not None
+        )
         currency = reference.currency_by_id(currency_id)
         return currency.symbol if currency else ""

@@ -148,11 +148,12 @@ class SalesOrders:
         return None if record is None else await self._to_domain(record)
 
     async def _to_domain(self, record: SalesOrderRecord) -> ErpSalesOrder:
-        reference = await self._reference.get()
-        if reference.subsidiary_by_id(record.subsidiary.id) is None or (
-            reference.currency_by_id(record.currency.id) is None
-        ):
-            reference = await self._reference.get(refresh=True)
+        reference = await self._reference.get_knowing(
+            lambda data: (
+                data.subsidiary_by_id(record.subsidiary.id) is not None
+                and data.currency_by_id(record.currency.id) is not None
+            )
+        )
         subsidiary = reference.subsidiary_by_id(record.subsidiary.id)
         currency = reference.currency_by_id(record.currency.id)
         lines = [

@@ -101,16 +101,9 @@ class RecordReader:
         """Every record of a type (or those ``query`` selects), read a few at a time."""
         ids = await self.ids(record_type, query)
         limit = asyncio.Semaphore(CONCURRENT_READS)
-        params = {"expandSubResources": "true"} if expand else None
 
         async def read(record_id: str) -> R | None:
-            async with limit:
-                try:
-                    response = await self.session.request(
-                        "GET", f"{RECORDS}/{record_type}/{record_id}", params=params
-                    )
-                except NotFound:  # deleted since it was listed
-                    return None
-            return decode(response, decoder)
+            async with limit:  # None: deleted since it was listed
+                return await self.get(record_type, record_id, decoder, expand=expand)
 
         return [r for r in await all_or_first_error(*(read(i) for i in ids)) if r is not None]

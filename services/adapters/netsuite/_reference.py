@@ -132,3 +132,8 @@ class ReferenceCache(Generic[T]):
             if self._data is None or (refresh and self._data is stale):
                 self._data = await self._load()
             return self._data
+
+    async def get_knowing(self, knows: Callable[[T], bool]) -> T:
+        """The data, loaded again once when it does not know what ``knows`` asks (made since the load)."""
+        data = await self.get()
+        return data if knows(data) else await self.get(refresh=True)

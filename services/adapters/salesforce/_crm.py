@@ -23,6 +23,7 @@ from services.adapters.salesforce._wire import (
     SYSTEM,
     TOKEN,
     decode,
+    query_records,
 )
 from services.ports import CrmAccount
 from services.quote_to_cash import AccountBillingState, DealUpdate, Opportunity
@@ -120,16 +121,8 @@ class SalesforceCRM:
 
     async def _query(self, soql: str, limit: int) -> list[CrmAccount]:
         """Run the query and follow ``nextRecordsUrl`` until ``limit`` accounts or the end."""
-        response = await self._session.request(
-            "GET", self._query_path, params={"q": soql}, headers=CALL_OPTIONS
-        )
-        accounts: list[CrmAccount] = []
-        while True:
-            page = decode(ACCOUNT_PAGE, response)
-            accounts.extend(to_account(record) for record in page.records)
-            if page.done or page.next_records_url is None or len(accounts) >= limit:
-                return accounts[:limit]
-            response = await self._session.request("GET", page.next_records_url, headers=CALL_OPTIONS)
+        records = await query_records(self._session, self._query_path, soql, ACCOUNT_PAGE, limit)
+        return [to_account(record) for record in records]
 
     async def _fetch_token(self, session: VendorSession) -> tuple[str, float | None]:
         """Client-credentials token, at the login URL.

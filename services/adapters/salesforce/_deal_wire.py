@@ -12,6 +12,8 @@ from typing import Final
 
 import msgspec
 
+from services.adapters.salesforce._wire import QueryPage
+
 
 class OpportunityRecord(msgspec.Struct, kw_only=True):
     """An Opportunity as the adapter reads it (``GET /sobjects/Opportunity/{id}?fields=...``)."""
@@ -64,13 +66,6 @@ LINE_COLUMNS: Final = (
 )
 
 
-class LinePage(msgspec.Struct, rename="camel"):
-    total_size: int
-    done: bool
-    records: list[LineRecord]
-    next_records_url: str | None = None
-
-
 class DealFields(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The Opportunity fields revgate writes back; a field left None is not sent (left as it is)."""
 
@@ -92,4 +87,4 @@ class BillingStateFields(msgspec.Struct, kw_only=True):
 
 
 OPPORTUNITY: Final = msgspec.json.Decoder(OpportunityRecord)
-LINE_PAGE: Final = msgspec.json.Decoder(LinePage)
+LINE_PAGE: Final = msgspec.json.Decoder(QueryPage[LineRecord])

@@ -25,7 +25,7 @@ from services.adapters.salesforce._deal_wire import (
     OpportunityRecord,
 )
 from services.adapters.salesforce._mapping import soql_string
-from services.adapters.salesforce._wire import CALL_OPTIONS, SYSTEM, decode
+from services.adapters.salesforce._wire import CALL_OPTIONS, SYSTEM, decode, query_records
 from services.quote_to_cash import AccountBillingState, DealUpdate, Opportunity, OpportunityLine
 
 MESSAGE_LENGTH: Final = 255
@@ -87,16 +87,7 @@ class SalesforceDeals:
             f"SELECT {', '.join(LINE_COLUMNS)} FROM OpportunityLineItem "  # noqa: S608 - fixed columns
             f"WHERE OpportunityId = {soql_string(opportunity_id)} ORDER BY CreatedDate, Id"
         )
-        response = await self._session.request(
-            "GET", self._query_path, params={"q": soql}, headers=CALL_OPTIONS
-        )
-        lines: list[LineRecord] = []
-        while True:
-            page = decode(LINE_PAGE, response)
-            lines.extend(page.records)
-            if page.done or page.next_records_url is None:
-                return lines
-            response = await self._session.request("GET", page.next_records_url, headers=CALL_OPTIONS)
+        return await query_records(self._session, self._query_path, soql, LINE_PAGE)
 
 
 def _record_path(sobjects: str, record_id: str) -> str:

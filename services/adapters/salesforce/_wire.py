@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import httpx
 import msgspec
 
+from services.adapters._session import VendorSession
 from services.adapters.errors import Unavailable
 
 SYSTEM: Final = "salesforce"
@@ -54,10 +55,12 @@ ACCOUNT_COLUMNS: Final = tuple(f.encode_name for f in msgspec.structs.fields(Acc
 """Every field the adapter reads, for ``?fields=`` and SOQL ``SELECT``."""
 
 
-class AccountQueryPage(msgspec.Struct, rename="camel"):
+class QueryPage(msgspec.Struct, Generic[T], rename="camel"):
+    """A page of a SOQL query's answer; ``nextRecordsUrl`` fetches the next one."""
+
     total_size: int
     done: bool
-    records: list[AccountRecord]
+    records: list[T]
     next_records_url: str | None = None
 
 
@@ -85,7 +88,7 @@ ERRORS: Final = msgspec.json.Decoder(list[ApiErrorEntry])
 OAUTH_ERROR: Final = msgspec.json.Decoder(OAuthError)
 TOKEN: Final = msgspec.json.Decoder(TokenAnswer)
 ACCOUNT: Final = msgspec.json.Decoder(AccountRecord)
-ACCOUNT_PAGE: Final = msgspec.json.Decoder(AccountQueryPage)
+ACCOUNT_PAGE: Final = msgspec.json.Decoder(QueryPage[AccountRecord])
 SAVE_RESULT: Final = msgspec.json.Decoder(SaveResult)
 
 
@@ -99,3 +102,21 @@ def decode(decoder: msgspec.json.Decoder[T], response: httpx.Response) -> T:
             f"unreadable answer to {response.request.method} {response.request.url.path}: {exc}",
             status=response.status_code,
         ) from None
+
+
+async def query_records(
+    session: VendorSession,
+    query_path: str,
+    soql: str,
+    decoder: msgspec.json.Decoder[QueryPage[T]],
+    limit: int | None = None,
+) -> list[T]:
+    """Run the query and follow ``nextRecordsUrl`` until ``limit`` records (when given) or the end."""
+    response = await session.request("GET", query_path, params={"q": soql}, headers=CALL_OPTIONS)
+    records: list[T] = []
+    while True:
+        page = decode(decoder, response)
+        records.extend(page.records)
+        if page.done or page.next_records_url is None or (limit is not None and len(records) >= limit):
+            return records[:limit]
+        response = await session.request("GET", page.next_records_url, headers=CALL_OPTIONS)

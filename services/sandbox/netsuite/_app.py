@@ -194,7 +194,8 @@ async def read_subresource(
     rtype = store.record_type(record_type)
     record_id, record = store.get(record_type, key)
     if field in rtype.sublists:
-        raw = msgspec.to_builtins(value(record, field)) if value(record, field) is not msgspec.UNSET else {}
+        sublist = value(record, field)
+        raw = msgspec.to_builtins(sublist) if sublist is not msgspec.UNSET else {}
         href = f"{record_href(base, record_type, record_id)}/{field}"
         lines = sublist_lines(store, base, rtype, field, raw, href)
         return _json({"links": self_link(href), "items": lines, "totalResults": len(lines)})

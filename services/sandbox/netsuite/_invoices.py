@@ -16,9 +16,16 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from services.sandbox.netsuite._errors import user_error
-from services.sandbox.netsuite._model import RecordType, Ref, Sublist, set_fields, value
-from services.sandbox.netsuite._orders import CENT, billed_by_line, lines_of, next_tran_id, open_amount
-from services.sandbox.netsuite._payments import defaults_from_customer, paid_on
+from services.sandbox.netsuite._model import RecordType, Ref, Sublist, fill_from, set_fields, value
+from services.sandbox.netsuite._orders import (
+    CENT,
+    billed_by_line,
+    defaults_from_customer,
+    lines_of,
+    next_tran_id,
+    open_amount,
+)
+from services.sandbox.netsuite._payments import paid_on
 from services.sandbox.netsuite._store import RecordStore
 
 INVOICE_STATUSES: Final = {"Open": "Open", "Paid In Full": "Paid In Full"}
@@ -57,14 +64,15 @@ class Invoice(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_d
     last_modified_date: str | UnsetType = UNSET
 
 
+def _source_order(store: RecordStore, record: Any) -> tuple[str, Any] | None:
+    """``(id, order)`` of the sales order the invoice bills, None when there is none."""
+    return store.find("salesOrder", str(record.created_from.id)) if record.created_from is not UNSET else None
+
+
 def _derive_invoice(store: RecordStore, record: Invoice, previous: Any, record_id: str) -> Any:
-    order = (
-        store.find("salesOrder", str(record.created_from.id)) if record.created_from is not UNSET else None
-    )
+    order = _source_order(store, record)
     if order is not None:
-        for name in ("entity", "subsidiary", "currency", "otherRefNum"):
-            if value(record, name) is UNSET and value(order[1], name) is not UNSET:
-                record = set_fields(record, **{name: value(order[1], name)})
+        record = fill_from(record, order[1], ("entity", "subsidiary", "currency", "otherRefNum"))
     record = defaults_from_customer(store, record, record.entity, ("subsidiary", "currency", "terms"))
     if record.terms is not UNSET and record.tran_date is not UNSET:
         days = value(store.get("term", str(record.terms.id))[1], "daysUntilNetDue")
@@ -75,9 +83,7 @@ def _derive_invoice(store: RecordStore, record: Invoice, previous: Any, record_i
     for number, line in enumerate(lines_of(record), start=1):
         source = order_lines.get(line.order_line)
         if source is not None:
-            for name in ("item", "description", "quantity", "rate"):
-                if value(line, name) is UNSET:
-                    line = set_fields(line, **{name: value(source, name)})
+            line = fill_from(line, source, ("item", "description", "quantity", "rate"))
             if line.amount is UNSET:
                 line = set_fields(line, amount=open_amount(source, billed))
         if line.amount is UNSET and line.quantity is not UNSET and line.rate is not UNSET:
@@ -101,9 +107,7 @@ def _invoice_lines_are_open(store: RecordStore, record: Any, previous: Any) -> N
     lines = lines_of(record)
     if not lines:
         raise user_error("You must enter at least one line item for this transaction.", "item")
-    order = (
-        store.find("salesOrder", str(record.created_from.id)) if record.created_from is not UNSET else None
-    )
+    order = _source_order(store, record)
     if order is None:
         return
     if value(order[1], "entity") != record.entity:

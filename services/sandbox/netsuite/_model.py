@@ -101,6 +101,14 @@ def set_fields(record: S, **json_fields: Any) -> S:
     return msgspec.structs.replace(record, **{names[k]: v for k, v in json_fields.items()})
 
 
+def fill_from(record: S, source: msgspec.Struct, fields: Iterable[str]) -> S:
+    """A copy of the record with the fields it lacks (JSON names) taken from ``source``, where set."""
+    for name in fields:
+        if value(record, name) is UNSET and value(source, name) is not UNSET:
+            record = set_fields(record, **{name: value(source, name)})
+    return record
+
+
 @functools.cache
 def python_names(model: type[msgspec.Struct]) -> dict[str, str]:
     """JSON field name -> attribute name, per model."""

@@ -13,6 +13,7 @@ Item lines are keyed by ``line``: a PATCH line carrying ``line`` changes that li
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Final
 
 import msgspec
@@ -20,7 +21,7 @@ from msgspec import UNSET, UnsetType
 
 from services.sandbox.netsuite._errors import user_error
 from services.sandbox.netsuite._items import available_in, base_price
-from services.sandbox.netsuite._model import RecordType, Ref, Sublist, set_fields, value
+from services.sandbox.netsuite._model import RecordType, Ref, Sublist, fill_from, set_fields, value
 from services.sandbox.netsuite._records import currency_of_subsidiary
 from services.sandbox.netsuite._store import RecordStore
 
@@ -116,15 +117,20 @@ def _customer(store: RecordStore, record: Any) -> Any | None:
     return None if found is None else found[1]
 
 
-def _derive(store: RecordStore, record: SalesOrder, previous: SalesOrder | None, record_id: str) -> Any:
-    customer = _customer(store, record)
-    if customer is not None:
-        if record.subsidiary is UNSET:
-            record = set_fields(record, subsidiary=customer.subsidiary)
-        if record.currency is UNSET:
-            record = set_fields(record, currency=customer.currency)
+def defaults_from_customer(
+    store: RecordStore, record: Any, entity: Ref | UnsetType, fields: Iterable[str]
+) -> Any:
+    """A transaction takes the fields it lacks from its customer, and today's date."""
+    found = store.find("customer", str(entity.id)) if entity is not UNSET else None
+    if found is not None:
+        record = fill_from(record, found[1], fields)
     if record.tran_date is UNSET:
         record = set_fields(record, tranDate=dt.date.today())
+    return record
+
+
+def _derive(store: RecordStore, record: SalesOrder, previous: SalesOrder | None, record_id: str) -> Any:
+    record = defaults_from_customer(store, record, record.entity, ("subsidiary", "currency"))
     lines = lines_of(record)
     numbers = [line.line for line in lines + (lines_of(previous) if previous else []) if line.line]
     next_line = max(numbers, default=0) + 1

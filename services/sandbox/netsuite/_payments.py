@@ -10,7 +10,6 @@ computed; ``status`` is ``Not Deposited`` (the payment waits in undeposited fund
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any, Final
 
 import msgspec
@@ -18,7 +17,7 @@ from msgspec import UNSET, UnsetType
 
 from services.sandbox.netsuite._errors import user_error
 from services.sandbox.netsuite._model import RecordType, Ref, Sublist, set_fields, value
-from services.sandbox.netsuite._orders import CENT, next_tran_id
+from services.sandbox.netsuite._orders import CENT, defaults_from_customer, next_tran_id
 from services.sandbox.netsuite._store import RecordStore
 
 PAYMENT_STATUSES: Final = {"Not Deposited": "Not Deposited", "Deposited": "Deposited"}
@@ -71,20 +70,6 @@ def applications(payment: Any) -> list[Any]:
     return [
         line for line in lines if line.apply is True and line.doc is not UNSET and line.amount is not UNSET
     ]
-
-
-def defaults_from_customer(
-    store: RecordStore, record: Any, entity: Ref | UnsetType, fields: Iterable[str]
-) -> Any:
-    """A transaction takes the fields it lacks from its customer, and today's date."""
-    found = store.find("customer", str(entity.id)) if entity is not UNSET else None
-    if found is not None:
-        for name in fields:
-            if value(record, name) is UNSET and value(found[1], name) is not UNSET:
-                record = set_fields(record, **{name: value(found[1], name)})
-    if record.tran_date is UNSET:
-        record = set_fields(record, tranDate=dt.date.today())
-    return record
 
 
 def _derive_payment(store: RecordStore, record: CustomerPayment, previous: Any, record_id: str) -> Any:
