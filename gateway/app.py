@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import string
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -42,6 +44,10 @@ log = logging.getLogger("revgate.gateway")
 _WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
 #: Characters a path segment may carry unencoded (RFC 3986 pchar, less what ``quote`` keeps anyway).
 _PATH_SAFE: Final = "/:@!$&'()*+,;="
+#: A path of only those characters and the ones ``quote`` never encodes: ``quote`` would answer it as it is.
+_UNENCODED_PATH: Final = re.compile(
+    f"[{re.escape(string.ascii_letters + string.digits + '-._~' + _PATH_SAFE)}]*"
+)
 _MAX_CACHED: Final = 10_000
 _encode = msgspec.json.Encoder().encode
 
@@ -230,8 +236,11 @@ class Gateway:
             forward.append(("content-length", str(len(body))))
         # Routing, scopes and schemas were decided on the decoded path; the service must get that same
         # path, so it is encoded again (sent decoded, a ``%3F`` in an id would start a query string
-        # there: another operation than the one checked).
-        upstream_path = quote(service_path, safe=_PATH_SAFE)
+        # there: another operation than the one checked). Only a path that came with escapes needs it;
+        # the others skip ``quote``, which costs more than the check.
+        upstream_path = (
+            service_path if _UNENCODED_PATH.fullmatch(service_path) else quote(service_path, safe=_PATH_SAFE)
+        )
         upstream_started = time.perf_counter()
         answer = await state.upstreams[version.key].forward(
             method, upstream_path + "?" + query if query else upstream_path, forward, body

@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 from joserfc.jwk import ECKey
 
+from gateway._private_files import write_private
 from gateway.idp import hash_secret
 
 
@@ -143,9 +144,7 @@ def netsuite_client_key(state_dir: Path) -> ECKey:
     if path.exists():
         return ECKey.import_key(json.loads(path.read_text()))
     key = ECKey.generate_key("P-256", parameters={"kid": NETSUITE_CERTIFICATE_ID, "alg": "ES256"})
-    state_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(key.as_dict(private=True)))
-    path.chmod(0o600)
+    write_private(path, json.dumps(key.as_dict(private=True)))
     return key
 
 
@@ -157,9 +156,7 @@ def dev_client_secrets(state_dir: Path) -> dict[str, str]:
         for name in DEV_CLIENTS:
             # Hex: a secret starting with "-" would read as an option on a command line.
             secrets_by_client.setdefault(name, secrets.token_hex(24))
-        state_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(secrets_by_client, indent=2))
-        path.chmod(0o600)
+        write_private(path, json.dumps(secrets_by_client, indent=2))
     return secrets_by_client
 
 
@@ -167,9 +164,7 @@ def callout_secret(state_dir: Path) -> str:
     """The password Zuora's callouts to billing-status carry: made on first run, then kept (mode 0600)."""
     path = state_dir / "callout-secret"
     if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(24))
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(24))
     return path.read_text()
 
 

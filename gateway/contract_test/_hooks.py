@@ -16,6 +16,8 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.openapi.checks import RejectedPositiveData
 
+from contracts.problem import problem_type
+
 IDEMPOTENCY_KEY: Final = "Idempotency-Key"
 #: Query parameters of which a request gives at most one (each one's description says so; 400
 #: otherwise): a dependency between parameters that OpenAPI cannot state.
@@ -24,7 +26,7 @@ ONE_OF_LOOKUPS: Final = ("salesforceId", "zuoraAccountId", "netsuiteId")
 #: that does not exist, a currency the legal entity does not sell in, a field fixed once set, a
 #: value a system of record refuses (``partial-write`` at 422 is that, after other systems took it).
 BUSINESS_RULE_PROBLEMS: Final = frozenset(
-    f"https://revgate.dev/problems/{slug}"
+    problem_type(slug)
     for slug in ("validation-failed", "field-not-updatable", "vendor-rejected", "partial-write")
 )
 

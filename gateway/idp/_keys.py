@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Final
 
 from joserfc.jwk import ECKey, RSAKey
 
+from gateway._private_files import write_private
 from gateway.idp._config import DevIdentityProviderConfig
 
 SigningKey = ECKey | RSAKey
@@ -39,25 +37,8 @@ def _import(document: dict[str, Any]) -> SigningKey:
 
 def _write_private(path: Path, keys: list[SigningKey], *, replace: bool) -> bool:
     """Write the key file with mode 0600 atomically; without ``replace``, only if it does not exist."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = json.dumps({"keys": [key.as_dict(private=True) for key in keys]}, indent=2)
-    # mkstemp creates the file 0600, so the private keys are never readable by others, not even briefly.
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".keys-", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w") as file:
-            file.write(text)
-        if replace:
-            os.replace(temporary, path)
-            return True
-        try:
-            # link fails when the file exists: two processes starting at once agree on one key set.
-            os.link(temporary, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    return write_private(path, text, replace=replace)
 
 
 class SigningKeys:
