@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Final, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -24,10 +24,18 @@ DecimalString = Annotated[
         examples=["1250.00"],
     ),
 ]
+
+
+def id_pattern(prefix: str) -> str:
+    """The pattern of a revgate id: ``<prefix>_`` and a ULID (Crockford base32, 26 characters)."""
+    return f"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$"
+
+
+CUSTOMER_ID_PATTERN: Final = id_pattern("cus")
 CustomerId = Annotated[
     str,
     msgspec.Meta(
-        pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$",
+        pattern=CUSTOMER_ID_PATTERN,
         description="revgate's id of a customer: `cus_` and a ULID.",
         examples=["cus_01JD8Z6Q3W9R2N7M4K5H6G7F8E"],
     ),

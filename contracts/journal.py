@@ -19,9 +19,9 @@ StepState = Literal["pending", "running", "succeeded", "retrying", "stalled", "f
 ``stalled``: retries are used up; the step waits for ``nextAttemptAt`` or an operator's resume."""
 
 RunStatus = Literal["accepted", "in-progress", "stalled", "compensating", "completed", "failed"]
+"""``compensating``: a system refused a step for good and what was already done is being undone."""
 UnderWay = Literal["accepted", "in-progress", "stalled", "compensating"]
 """The statuses of a run that is not over: what an operator lists to find what needs a hand."""
-"""``compensating``: a system refused a step for good and what was already done is being undone."""
 
 
 class Step(Model):

@@ -14,13 +14,13 @@ from typing import Annotated, Literal
 import msgspec
 
 from contracts._base import Model
-from contracts.common import Money
+from contracts.common import Money, id_pattern
 from contracts.journal import Reason, RunStatus, Step
 
 AmendmentId = Annotated[
     str,
     msgspec.Meta(
-        pattern="^amd_[0-9A-HJKMNP-TV-Z]{26}$",
+        pattern=id_pattern("amd"),
         description="revgate's id of an amendment: `amd_` and a ULID.",
         examples=["amd_01JDF3K8Q2W9R2N7M4K5H6G7F8"],
     ),

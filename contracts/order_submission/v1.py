@@ -14,13 +14,13 @@ from typing import Annotated
 import msgspec
 
 from contracts._base import Model
-from contracts.common import CurrencyCode, CustomerId, DecimalString, Money
+from contracts.common import CurrencyCode, CustomerId, DecimalString, Money, id_pattern
 from contracts.journal import Reason, RunStatus, Step
 
 OrderId = Annotated[
     str,
     msgspec.Meta(
-        pattern="^ord_[0-9A-HJKMNP-TV-Z]{26}$",
+        pattern=id_pattern("ord"),
         description="revgate's id of an order: `ord_` and a ULID.",
         examples=["ord_01JDF3K8Q2W9R2N7M4K5H6G7F8"],
     ),

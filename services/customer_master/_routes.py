@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Annotated, Any, Final
+from collections.abc import Callable
+from typing import Annotated, Any, Final, TypeVar
 
 import msgspec
 from litestar import Response
 from litestar.di import Provide
 from litestar.params import PathParameter, QueryParameter
 
+from contracts.common import CUSTOMER_ID_PATTERN
 from services.customer_master.errors import DuplicateCustomer
 from services.customer_master.master import CustomerMaster
 from services.domain.customer import Customer, CustomerProfile, CustomerSummary
 from services.runtime.openapi import LOCATION, problem_responses
 from services.runtime.problems import ProblemError
 
-_ID: Final = re.compile(r"^cus_[0-9A-HJKMNP-TV-Z]{26}$")
+T = TypeVar("T")
+
+_ID: Final = re.compile(CUSTOMER_ID_PATTERN)
 _ONE_LOOKUP: Final = "Give at most one of salesforceId, zuoraAccountId and netsuiteId (400 otherwise)."
 
 NamePrefix = Annotated[
@@ -60,7 +64,7 @@ NetsuiteId = Annotated[
     ),
 ]
 CustomerIdPath = Annotated[
-    str, PathParameter(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate customer id.")
+    str, PathParameter(pattern=CUSTOMER_ID_PATTERN, description="revgate customer id.")
 ]
 
 
@@ -126,17 +130,19 @@ async def list_query(
     return ListQuery(name_prefix, cursor, limit, salesforce_id, zuora_account_id, netsuite_id)
 
 
-async def create_customer(master: CustomerMaster, profile: CustomerProfile, collection: str) -> Customer:
-    """Create; a duplicate's problem links to the existing customer in the caller's major."""
+async def create_customer(
+    master: CustomerMaster, profile: CustomerProfile, collection: str, view: Callable[[Customer], T]
+) -> Response[T]:
+    """Create; 201 with the customer as the caller's major shows it (``view``) and its ``Location``.
+
+    A duplicate's problem links to the existing customer in the caller's major.
+    """
     try:
-        return await master.create(profile)
+        customer = await master.create(profile)
     except DuplicateCustomer as duplicate:
         duplicate.headers["Location"] = f"{collection}/{duplicate.customer_id}"
         raise
-
-
-def created(body: Any, collection: str, customer_id: str) -> Response[Any]:
-    return Response(body, status_code=201, headers={"Location": f"{collection}/{customer_id}"})
+    return Response(view(customer), status_code=201, headers={"Location": f"{collection}/{customer.id}"})
 
 
 _READ = [{"oauth2": ["customers:read"]}]

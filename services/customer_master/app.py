@@ -60,7 +60,7 @@ def create_app(
         route_handlers=[
             *(MAJORS[m] for m in majors),
             healthz,
-            openapi_route(MAJORS, lambda: openapi_documents()),
+            openapi_route(MAJORS, openapi_documents),
         ],
         dependencies={"master": Provide(lambda: master, sync_to_thread=False, use_cache=True)},
         exception_handlers=problem_handlers(),

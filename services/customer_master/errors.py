@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from contracts.problem import InvalidParam, SystemState
-from services.adapters.errors import Conflict, Rejected, Throttled, VendorError
-from services.runtime.problems import ProblemError
+from services.adapters.errors import Conflict, Rejected, VendorError
+from services.runtime.problems import ProblemError, retry_seconds, vendor_reasons
 
 
 def _pointer(field: str) -> str:
@@ -80,8 +80,7 @@ class PartialWrite(ProblemError):
         elif isinstance(cause, Conflict):
             status, retry_after = 409, None
         else:
-            status = 503
-            retry_after = max(1, round(cause.retry_after or 1)) if isinstance(cause, Throttled) else 5
+            status, retry_after = 503, retry_seconds(cause)
         super().__init__(
             "partial-write",
             f"{cause.system} failed: {cause.message.rstrip('.')}. "
@@ -89,10 +88,7 @@ class PartialWrite(ProblemError):
             status=status,
             customer_id=customer_id,
             systems=systems,
-            errors=[
-                InvalidParam(pointer=f"/{r.field}" if r.field else "", reason=f"{cause.system}: {r.message}")
-                for r in cause.reasons
-            ],
+            errors=vendor_reasons(cause),
             retry_after=retry_after,
             headers={"Retry-After": str(retry_after)} if retry_after else None,
         )

@@ -277,8 +277,7 @@ class CustomerMaster:
                     else SystemState(system=system.value, state="written")
                 )
         if failure is not None:
-            order = [System.SALESFORCE, System.ZUORA, System.NETSUITE]
-            raise PartialWrite(customer_id, [states[s] for s in order if s in states], failure) from failure
+            raise PartialWrite(customer_id, [states[s] for s in System if s in states], failure) from failure
 
 
 def _state(system: System, state: str, error: VendorError) -> SystemState:

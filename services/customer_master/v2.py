@@ -19,7 +19,6 @@ from services.customer_master._routes import (
     CustomerIdPath,
     ListQuery,
     create_customer,
-    created,
 )
 from services.customer_master.master import CustomerMaster
 from services.domain.customer import (
@@ -141,8 +140,7 @@ class CustomersV2(Controller):
     async def create(
         self, master: NamedDependency[CustomerMaster], data: JSONBody[v2.CustomerCreate]
     ) -> Response[v2.Customer]:
-        customer = await create_customer(master, profile_from(data), self.path)
-        return created(view(customer), self.path, customer.id)
+        return await create_customer(master, profile_from(data), self.path, view)
 
     @get("/{customer_id:str}", **GET_ONE)
     async def get_one(

@@ -11,6 +11,7 @@ from typing import Final
 from services.runtime.types import ASGIApp, Message, Receive, Scope, Send
 
 CORRELATION_HEADER: Final = "x-correlation-id"
+_HEADER: Final = CORRELATION_HEADER.encode()
 _VALID_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _TRACEPARENT: Final = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
@@ -48,14 +49,14 @@ class CorrelationMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        cid = accept_correlation_id(headers.get(b"x-correlation-id", b"").decode("latin-1"))
+        cid = accept_correlation_id(headers.get(_HEADER, b"").decode("latin-1"))
         cid_token = correlation_id.set(cid)
         tp_token = traceparent.set(child_traceparent(headers.get(b"traceparent", b"").decode("latin-1")))
         raw_cid = cid.encode()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-correlation-id", raw_cid)]
+                message["headers"] = [*message.get("headers", []), (_HEADER, raw_cid)]
             await send(message)
 
         try:

@@ -78,33 +78,41 @@ class ProblemError(Exception):
         )
 
 
-def vendor_problem(error: VendorError) -> ProblemError:
-    """The problem a vendor error becomes when nothing more specific applies."""
-    reasons = tuple(
+def vendor_reasons(error: VendorError) -> tuple[InvalidParam, ...]:
+    """The vendor's reasons for refusing, each located by the field it names, if any."""
+    return tuple(
         InvalidParam(pointer=f"/{r.field}" if r.field else "", reason=f"{error.system}: {r.message}")
         for r in error.reasons
     )
-    if isinstance(error, Throttled):
-        wait = max(1, round(error.retry_after or 1))
-        return ProblemError(
-            "vendor-throttled",
-            f"{error.system} is throttling requests; retry later",
-            retry_after=wait,
-            headers={"Retry-After": str(wait)},
-        )
+
+
+def retry_seconds(error: VendorError) -> int:
+    """When to retry after a passing vendor failure: as the throttling vendor says, else in 5 seconds."""
+    return max(1, round(error.retry_after or 1)) if isinstance(error, Throttled) else 5
+
+
+def vendor_problem(error: VendorError) -> ProblemError:
+    """The problem a vendor error becomes when nothing more specific applies."""
     if isinstance(error, Rejected):
         return ProblemError(
-            "vendor-rejected", f"{error.system} refused the change: {error.message}", errors=reasons
+            "vendor-rejected",
+            f"{error.system} refused the change: {error.message}",
+            errors=vendor_reasons(error),
         )
     if isinstance(error, Conflict):
-        return ProblemError("vendor-conflict", f"{error.system}: {error.message}", errors=reasons)
+        return ProblemError(
+            "vendor-conflict", f"{error.system}: {error.message}", errors=vendor_reasons(error)
+        )
     if isinstance(error, NotFound):
         return ProblemError("not-found", f"{error.system} has no such record")
+    slug, state = (
+        ("vendor-throttled", "is throttling requests")
+        if isinstance(error, Throttled)
+        else ("vendor-unavailable", "is unavailable")
+    )
+    wait = retry_seconds(error)
     return ProblemError(
-        "vendor-unavailable",
-        f"{error.system} is unavailable; retry later",
-        retry_after=5,
-        headers={"Retry-After": "5"},
+        slug, f"{error.system} {state}; retry later", retry_after=wait, headers={"Retry-After": str(wait)}
     )
 
 
