@@ -52,7 +52,16 @@ CAPABILITIES = ("customer-master", "order-submission", "contract-updates", "bill
 class Host:
     """The adapters and the store the hosted apps share, and how to close them."""
 
-    def __init__(self, settings: VendorSettings, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        settings: VendorSettings,
+        store: WorkflowStore,
+        policy: RunPolicy | None = None,
+        callouts: CalloutCredentials | None = None,
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.callouts = callouts
         self.crm = SalesforceCRM(settings.salesforce)
         self.billing = ZuoraBilling(settings.zuora)
         self.erp = NetSuiteERP(settings.netsuite)
@@ -64,13 +73,17 @@ class Host:
             erp_customers=self.erp,
             erp=self.erp,
         )
+        self._closed = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Host:
+        """The host the ``REVGATE_*`` variables describe (see the module docstring)."""
         url = environ.get("REVGATE_STORE_URL")
         prefix = environ.get("REVGATE_STORE_PREFIX", "revgate:wf:")
-        self.store: WorkflowStore = RedisWorkflowStore.from_url(url, prefix) if url else MemoryWorkflowStore()
-        self.policy = policy_from_env(environ)
+        store: WorkflowStore = RedisWorkflowStore.from_url(url, prefix) if url else MemoryWorkflowStore()
         user, password = environ.get("REVGATE_CALLOUT_USERNAME"), environ.get("REVGATE_CALLOUT_PASSWORD")
-        self.callouts = CalloutCredentials(user, password) if user and password else None
-        self._closed = False
+        callouts = CalloutCredentials(user, password) if user and password else None
+        return cls(VendorSettings.from_env(environ), store, policy_from_env(environ), callouts)
 
     async def aclose(self) -> None:
         """Close what the apps share, once (every app's shutdown calls it)."""
@@ -116,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         wanted = [(name, int(port)) for name, _, port in (a.partition("=") for a in args.apps)]
-        host = Host(VendorSettings.from_env(os.environ), os.environ)
+        host = Host.from_env(os.environ)
         apps = [(host.app(name), port) for name, port in wanted]
     except (SettingsError, ValueError) as error:
         sys.exit(f"services.host: {error}")

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from contracts.billing_status import v1
-from contracts.common import Money
+from contracts.common import Money, id_pattern
 from contracts.problem import Problem
 from services.billing_status.desk import BillingDesk, PaymentCallout
 from services.customer_master._routes import CustomerIdPath
@@ -39,9 +39,7 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
     Money,
     Problem,
 )
-OrderIdPath = Annotated[
-    str, PathParameter(pattern="^ord_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate order id.")
-]
+OrderIdPath = Annotated[str, PathParameter(pattern=id_pattern("ord"), description="revgate order id.")]
 _READ = [{"oauth2": ["billing:read"]}]
 _callout = msgspec.json.Decoder(PaymentCallout)
 

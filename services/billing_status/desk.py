@@ -11,22 +11,13 @@ import msgspec
 
 from contracts.billing_status import v1
 from services.billing_status.reconcile import Documents, status
+from services.order_submission.plan import stored_order
+from services.ports import BillingAccount
 from services.quote_to_cash import AccountBillingState, SystemsOfRecord
 from services.runtime.problems import ProblemError
 from services.workflow import WorkflowStore
 
 log = logging.getLogger("revgate.billing_status")
-
-
-class _OrderOutputs(msgspec.Struct):
-    class Plan(msgspec.Struct):
-        customer_id: str
-
-    plan: Plan
-    outputs: dict[str, str] = {}
-
-
-_order = msgspec.json.Decoder(_OrderOutputs)
 
 
 class PaymentCallout(msgspec.Struct, rename="camel", frozen=True):
@@ -56,24 +47,23 @@ class BillingDesk:
         self.callouts = callouts
 
     async def customer(self, customer_id: str) -> v1.BillingStatus:
-        currency, docs = await self._documents(customer_id)
-        return status(customer_id, currency, docs, dt.date.today())
+        account, docs = await self._documents(customer_id)
+        return status(customer_id, account.currency, docs, dt.date.today())
 
     async def order(self, order_id: str) -> v1.BillingStatus:
-        found = await self.store.load(order_id)
-        if found is None:
+        order = await stored_order(self.store, order_id)
+        if order is None:
             raise ProblemError("not-found", f"There is no order {order_id}")
-        order = _order.decode(found.data)
         customer_id = order.plan.customer_id
-        currency, docs = await self._documents(customer_id)
+        account, docs = await self._documents(customer_id)
         subscriptions = {n for n in (order.outputs.get("subscription_number"),) if n}
         mine = docs.for_order(subscriptions, {order_id})
-        answer = status(customer_id, currency, mine, dt.date.today())
+        answer = status(customer_id, account.currency, mine, dt.date.today())
         return msgspec.structs.replace(
             answer, order_id=order_id, subscription_numbers=tuple(sorted(subscriptions))
         )
 
-    async def _documents(self, customer_id: str) -> tuple[str, Documents]:
+    async def _documents(self, customer_id: str) -> tuple[BillingAccount, Documents]:
         account = await self.systems.billing_accounts.billing_account(customer_id)
         if account is None:
             raise ProblemError("not-found", f"Zuora has no account for customer {customer_id}")
@@ -83,7 +73,7 @@ class BillingDesk:
             self.systems.erp.invoices(customer_id),
             self.systems.erp.payments(customer_id),
         )
-        return account.currency, Documents(invoices, payments, erp_invoices, erp_payments)
+        return account, Documents(invoices, payments, erp_invoices, erp_payments)
 
     def authentic(self, username: str, password: str) -> bool:
         expected = self.callouts
@@ -95,10 +85,8 @@ class BillingDesk:
 
     async def payment_event(self, callout: PaymentCallout) -> AccountBillingState:
         """Show the account's payment state in the CRM, as Zuora has it now (not as the callout says)."""
-        account = await self.systems.billing_accounts.billing_account(callout.account_number)
-        if account is None:
-            raise ProblemError("not-found", f"Zuora has no account {callout.account_number}")
-        current = await self.customer(callout.account_number)
+        account, docs = await self._documents(callout.account_number)
+        current = status(callout.account_number, account.currency, docs, dt.date.today())
         latest = current.payment_failures[-1] if current.payment_failures else None
         state = (
             AccountBillingState(

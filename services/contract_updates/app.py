@@ -11,7 +11,7 @@ from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from contracts.common import Money
+from contracts.common import Money, id_pattern
 from contracts.contract_updates import v1
 from contracts.journal import Reason, Step, UnderWay
 from contracts.problem import Problem
@@ -39,7 +39,7 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
     Problem,
 )
 AmendmentIdPath = Annotated[
-    str, PathParameter(pattern="^amd_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate amendment id.")
+    str, PathParameter(pattern=id_pattern("amd"), description="revgate amendment id.")
 ]
 StatusQuery = Annotated[
     UnderWay | None, QueryParameter(name="status", description="Only amendments in this status.")

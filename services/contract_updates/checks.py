@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import msgspec
-
 from contracts.contract_updates import v1
 from contracts.problem import InvalidParam
 from services.contract_updates.plan import AmendmentPlan, ChargeNow
 from services.order_submission.flow import subscription_link
+from services.order_submission.plan import stored_order
 from services.quote_to_cash import SystemsOfRecord
 from services.runtime.problems import validation_failed
 from services.workflow import WorkflowStore
-
-
-class _Origin(msgspec.Struct):
-    class Plan(msgspec.Struct):
-        opportunity_id: str | None = None
-
-    plan: Plan
-
-
-_origin = msgspec.json.Decoder(_Origin)
 
 
 class AmendmentChecks:
@@ -52,7 +41,7 @@ class AmendmentChecks:
                 InvalidParam("/subscriptionNumber", f"The subscription is {subscription.status}, not Active")
             )
         charges = tuple(
-            ChargeNow(c.sku, c.rate_plan_id, c.charge_number, c.quantity, c.unit_price, c.billing_period)
+            ChargeNow(c.sku, c.charge_number, c.quantity, c.unit_price, c.billing_period)
             for c in subscription.charges
         )
         start, end = subscription.term_start, subscription.term_end
@@ -99,8 +88,8 @@ class AmendmentChecks:
         )
 
     async def _opportunity(self, order_id: str | None) -> str | None:
-        found = await self.store.load(order_id) if order_id else None
-        return None if found is None else _origin.decode(found.data).plan.opportunity_id
+        order = await stored_order(self.store, order_id) if order_id else None
+        return None if order is None else order.plan.opportunity_id
 
 
 def _fields(request: v1.AmendmentRequest) -> list[InvalidParam]:

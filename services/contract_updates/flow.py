@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from services.contract_updates.plan import AmendmentJournal
 from services.order_submission.flow import erp_line
-from services.order_submission.plan import PlannedLine, add_months
+from services.order_submission.plan import add_months
 from services.quote_to_cash import (
     AmendmentAction,
     Cancel,
@@ -82,15 +82,7 @@ class AmendmentFlow:
             start = plan.term_end
             months = _term_months(plan.term_start, plan.term_end)
             end = add_months(start, months) - dt.timedelta(days=1)
-            lines = tuple(
-                erp_line(
-                    PlannedLine(c.sku, c.sku, c.quantity, c.unit_price, c.rate_plan_id, "", c.billing_period),
-                    months,
-                    start,
-                    end,
-                )
-                for c in plan.charges
-            )
+            lines = tuple(erp_line(c, months, start, end, c.sku) for c in plan.charges)
             tran_date, memo = start, f"Renewal of {plan.subscription_number} for {months} months"
         else:
             changed, quantity, effective = plan.seat_change()

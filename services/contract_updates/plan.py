@@ -14,10 +14,13 @@ AmendmentType = Literal["change-quantity", "renew", "cancel"]
 
 
 class ChargeNow(msgspec.Struct, frozen=True):
-    """The charge an amendment changes (or the subscription's first, for renewals and cancellations)."""
+    """A charge of the subscription when the amendment was accepted.
+
+    No rate plan id: Zuora gives it anew with every subscription version, so a step looks the current
+    one up by the charge number when it runs.
+    """
 
     sku: str
-    rate_plan_id: str
     charge_number: str
     quantity: int
     unit_price: Decimal

@@ -11,7 +11,7 @@ from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from contracts.common import Money
+from contracts.common import Money, id_pattern
 from contracts.journal import Reason, Step, UnderWay
 from contracts.order_submission import v1
 from contracts.problem import Problem
@@ -41,9 +41,7 @@ PUBLIC_MODELS: tuple[type[msgspec.Struct], ...] = (
     Money,
     Problem,
 )
-OrderIdPath = Annotated[
-    str, PathParameter(pattern="^ord_[0-9A-HJKMNP-TV-Z]{26}$", description="revgate order id.")
-]
+OrderIdPath = Annotated[str, PathParameter(pattern=id_pattern("ord"), description="revgate order id.")]
 StatusQuery = Annotated[
     UnderWay | None, QueryParameter(name="status", description="Only orders in this status.")
 ]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 
-from services.order_submission.plan import OrderJournal, PlannedLine
+from services.order_submission.plan import OrderJournal
 from services.quote_to_cash import (
     Cancel,
     DealUpdate,
@@ -30,7 +30,6 @@ from services.quote_to_cash import (
 )
 from services.workflow import Flow, Skip, StepDefinition, StepPending, StepRefused, StepState, WorkflowStore
 
-STEPS: Final = ("validated", "subscription-created", "activated", "erp-order-booked", "salesforce-updated")
 PERIOD_MONTHS: Final = {"Month": 1, "Quarter": 3, "Semi-Annual": 6, "Annual": 12}
 SCHEDULES: Final = {"Month": "Monthly", "Quarter": "Quarterly", "Annual": "Annual"}
 
@@ -40,7 +39,22 @@ def subscription_link(subscription_number: str) -> str:
     return f"subscription:{subscription_number}"
 
 
-def erp_line(line: PlannedLine, plan_months: int, start: dt.date, end: dt.date) -> ErpOrderLine:
+class PricedLine(Protocol):
+    """A product line with a per-period price: a planned order line, or a charge of a subscription."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def billing_period(self) -> str: ...
+
+
+def erp_line(
+    line: PricedLine, plan_months: int, start: dt.date, end: dt.date, description: str
+) -> ErpOrderLine:
     """A NetSuite line for the whole term: the rate is the unit's price for the term, billed by schedule."""
     periods = Decimal(plan_months) / PERIOD_MONTHS.get(line.billing_period, 1)
     rate = (line.unit_price * periods).quantize(Decimal("0.01"))
@@ -52,7 +66,7 @@ def erp_line(line: PlannedLine, plan_months: int, start: dt.date, end: dt.date) 
         billing_schedule=SCHEDULES.get(line.billing_period, "Monthly"),
         rev_rec_start=start,
         rev_rec_end=end,
-        description=line.name,
+        description=description,
     )
 
 
@@ -122,7 +136,8 @@ class OrderFlow:
                 currency=plan.currency,
                 tran_date=plan.start_date,
                 lines=tuple(
-                    erp_line(line, plan.term_months, plan.start_date, plan.end_date) for line in plan.lines
+                    erp_line(line, plan.term_months, plan.start_date, plan.end_date, line.name)
+                    for line in plan.lines
                 ),
                 other_ref=journal.outputs["subscription_number"],
                 memo=f"revgate order {journal.id}"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import msgspec
 
-from services.workflow import Journal
+from services.workflow import Journal, WorkflowStore
 
 
 class PlannedLine(msgspec.Struct, frozen=True):
@@ -48,6 +48,15 @@ class OrderPlan(msgspec.Struct, frozen=True):
 
 class OrderJournal(Journal, kw_only=True):
     plan: OrderPlan
+
+
+_journal = msgspec.json.Decoder(OrderJournal)
+
+
+async def stored_order(store: WorkflowStore, order_id: str) -> OrderJournal | None:
+    """An order's journal as the store has it (for the capabilities that read orders they did not run)."""
+    found = await store.load(order_id)
+    return None if found is None else _journal.decode(found.data)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import uvicorn
+import uvloop
 
 from services.runtime.correlation import CorrelationLogFilter, CorrelationMiddleware
 
@@ -24,17 +25,7 @@ def serve(app: Any, *, host: str, port: int, name: str) -> None:
     The app is wrapped in :class:`CorrelationMiddleware` here, outside Litestar's routing, so
     that even a 404 carries the correlation id.
     """
-    uvicorn.run(
-        CorrelationMiddleware(app),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=True,
-        server_header=False,
-        lifespan="on",
-        log_config=_log_config(name),
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
-    )
+    serve_many([(app, port)], host=host, name=name)
 
 
 def _log_config(name: str) -> dict[str, Any]:
@@ -143,4 +134,5 @@ def serve_many(apps: Sequence[tuple[Any, int]], *, host: str, name: str) -> None
         for task in done:
             task.result()
 
-    asyncio.run(run())
+    # uvloop, as uvicorn.run would choose.
+    uvloop.run(run())

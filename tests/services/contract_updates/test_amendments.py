@@ -14,7 +14,7 @@ from typing import Any
 
 from services.sandbox import _demo
 from tests.fixtures.netsuite import NetSuiteRecords
-from tests.fixtures.quote_to_cash import QuoteToCash
+from tests.fixtures.quote_to_cash import QuoteToCash, demo_opportunity, sales_orders
 
 DEAL = {"opportunityId": _demo.OPPORTUNITY_CRM_ID}
 SEATS, PLATFORM_PRICE = 25, Decimal("100.00")
@@ -46,15 +46,6 @@ def seats_in_zuora(services: QuoteToCash, number: str, sku: str = "RG-PLATFORM")
     [plan] = [p for p in subscription(services, number)["ratePlans"] if p["productSku"] == sku]
     [charge] = plan["ratePlanCharges"]
     return int(charge["quantity"])
-
-
-def opportunity(services: QuoteToCash) -> dict[str, Any]:
-    return services.vendors.salesforce.record("Opportunity", _demo.OPPORTUNITY_CRM_ID)
-
-
-def sales_orders(records: NetSuiteRecords, external_id: str) -> list[dict[str, Any]]:
-    found = records.get("/salesOrder", q=f'externalId IS "{external_id}"')
-    return [records.get(f"/salesOrder/{item['id']}", expandSubResources="true") for item in found["items"]]
 
 
 def steps(resource: dict[str, Any]) -> list[tuple[str, str]]:
@@ -143,7 +134,7 @@ def test_more_seats_mid_term_are_prorated_by_zuora_and_booked_as_a_change_order(
     [original] = sales_orders(netsuite_records, order["id"])
     assert [line["quantity"] for line in original["item"]["items"]] == [SEATS, SEATS]
 
-    deal = opportunity(quote_to_cash)
+    deal = demo_opportunity(quote_to_cash.vendors)
     assert deal["Revgate_Seats__c"] == 30
     assert deal["Revgate_Contract_End__c"] == (term_end - dt.timedelta(days=1)).isoformat()
     assert deal["Revgate_Integration_Status__c"] == "Completed"
@@ -223,7 +214,7 @@ def test_a_renewal_adds_a_term_everywhere(
     before = subscription(quote_to_cash, number)
     old_end = day(before["termEndDate"])
     last_day = old_end - dt.timedelta(days=1)
-    assert opportunity(quote_to_cash)["Revgate_Contract_End__c"] == last_day.isoformat()
+    assert demo_opportunity(quote_to_cash.vendors)["Revgate_Contract_End__c"] == last_day.isoformat()
 
     amendment = amended(quote_to_cash, {"type": "renew", "subscriptionNumber": number})
     assert amendment["status"] == "completed", amendment
@@ -247,7 +238,7 @@ def test_a_renewal_adds_a_term_everywhere(
         assert line["revRecEndDate"] == (new_end - dt.timedelta(days=1)).isoformat()
     assert len(sales_orders(netsuite_records, order["id"])) == 1
 
-    deal = opportunity(quote_to_cash)
+    deal = demo_opportunity(quote_to_cash.vendors)
     assert deal["Revgate_Contract_End__c"] == (new_end - dt.timedelta(days=1)).isoformat()
     assert deal["Revgate_Subscription_Status__c"] == "Active"
 
@@ -275,7 +266,7 @@ def test_a_cancellation_stops_billing_everywhere(
     assert [line["isClosed"] for line in closed["item"]["items"]] == [True, True]
     assert closed["status"]["id"] == "Closed"
     assert sales_orders(netsuite_records, amendment["id"]) == []
-    deal = opportunity(quote_to_cash)
+    deal = demo_opportunity(quote_to_cash.vendors)
     assert deal["Revgate_Subscription_Status__c"] == "Cancelled"
     assert deal["Revgate_Contract_End__c"] == (stop - dt.timedelta(days=1)).isoformat()
 
@@ -377,7 +368,7 @@ def test_an_erp_refusal_of_more_seats_restores_the_old_quantity_in_zuora(
     assert reason["system"] == "netsuite" and "credit hold" in reason["message"]
     assert seats_in_zuora(quote_to_cash, number) == SEATS
     assert sales_orders(netsuite_records, amendment["id"]) == []
-    deal = opportunity(quote_to_cash)
+    deal = demo_opportunity(quote_to_cash.vendors)
     assert deal["Revgate_Integration_Status__c"] == "Failed"
     assert "credit hold" in deal["Revgate_Integration_Message__c"]
     assert deal["Revgate_Seats__c"] == SEATS

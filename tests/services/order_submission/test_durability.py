@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,15 +21,8 @@ import pytest
 from services.sandbox import _demo
 from tests.fixtures.customer_master import SANDBOX, Vendors
 from tests.fixtures.netsuite import NETSUITE_CERTIFICATE_ID, NETSUITE_CLIENT_ID, NetSuiteRecords
-from tests.fixtures.quote_to_cash import SHARED_REDIS
-from tests.services.order_submission.test_failures import sales_orders
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.fixtures.quote_to_cash import SHARED_REDIS, sales_orders, subscriptions
+from tests.fixtures.stack import free_ports
 
 
 class ServiceProcess:
@@ -107,7 +99,7 @@ def service(
         "REVGATE_WORKFLOW_SWEEP_INTERVAL": "0.2",
         "REVGATE_WORKFLOW_BASE_DELAY": "0.05",
     }
-    process = ServiceProcess(env, free_port(), tmp_path / "service.log")
+    process = ServiceProcess(env, free_ports(1)[0], tmp_path / "service.log")
     process.start()
     yield process
     process.stop()
@@ -153,17 +145,6 @@ def test_a_service_killed_mid_order_finishes_it_once_after_a_restart(
             time.sleep(0.1)
 
     order_id = order["id"]
-    [subscription] = subscriptions_of(vendors, order_id)
+    [subscription] = subscriptions(vendors, order_id)
     assert subscription["subscriptionNumber"] == order["subscriptionNumber"]
     assert len(sales_orders(netsuite_records, order_id)) == 1
-    zuora_orders = [
-        r for r in vendors.requests("zuora") if r["method"] == "POST" and r["path"] == "/v1/orders"
-    ]
-    assert len(zuora_orders) >= 1
-
-
-def subscriptions_of(vendors: Vendors, order_id: str) -> list[dict[str, object]]:
-    answer = vendors.sandboxes["zuora"].api("GET", f"/v1/subscriptions/accounts/{_demo.CUSTOMER_ID}")
-    return [
-        s for s in answer.raise_for_status().json()["subscriptions"] if s.get("RevgateOrderId__c") == order_id
-    ]

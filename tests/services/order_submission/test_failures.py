@@ -12,31 +12,16 @@ from services.sandbox import _demo
 from services.workflow import MemoryWorkflowStore
 from tests.fixtures.customer_master import Vendors
 from tests.fixtures.netsuite import NetSuiteRecords
-from tests.fixtures.quote_to_cash import FAST_RUN, QuoteToCash, running
+from tests.fixtures.quote_to_cash import (
+    FAST_RUN,
+    QuoteToCash,
+    demo_opportunity,
+    running,
+    sales_orders,
+    subscriptions,
+)
 
 DEAL = {"opportunityId": _demo.OPPORTUNITY_CRM_ID}
-
-
-def opportunity(services: QuoteToCash) -> dict[str, Any]:
-    sandbox = services.vendors.sandboxes["salesforce"]
-    answer = sandbox.http.get(
-        f"/services/data/v62.0/sobjects/Opportunity/{_demo.OPPORTUNITY_CRM_ID}",
-        headers={"Authorization": f"Bearer {sandbox.token()}"},
-    )
-    record: dict[str, Any] = answer.raise_for_status().json()
-    return record
-
-
-def subscriptions(services: QuoteToCash, order_id: str) -> list[dict[str, Any]]:
-    answer = services.vendors.sandboxes["zuora"].api("GET", f"/v1/subscriptions/accounts/{_demo.CUSTOMER_ID}")
-    return [
-        s for s in answer.raise_for_status().json()["subscriptions"] if s.get("RevgateOrderId__c") == order_id
-    ]
-
-
-def sales_orders(records: NetSuiteRecords, order_id: str) -> list[dict[str, Any]]:
-    found = records.get("/salesOrder", q=f'externalId IS "{order_id}"')
-    return [records.get(f"/salesOrder/{item['id']}") for item in found["items"]]
 
 
 def accepted_then_erp_down(vendors: Vendors, submit: Callable[[dict[str, Any]], httpx.Response]) -> str:
@@ -62,7 +47,7 @@ def test_an_erp_outage_stalls_the_order_visibly_and_resume_completes_it(
     assert stalled["stalledReason"].startswith("erp-order-booked: netsuite")
     assert stalled["nextAttemptAt"]
     assert stalled["subscriptionNumber"]
-    assert opportunity(quote_to_cash)["Revgate_Integration_Status__c"] == "Stalled"
+    assert demo_opportunity(quote_to_cash.vendors)["Revgate_Integration_Status__c"] == "Stalled"
     listed = quote_to_cash.orders.get("/v1/orders", params={"status": "stalled"}).json()["items"]
     assert [o["id"] for o in listed] == [stalled["id"]], "an operator finds the stalled order"
 
@@ -72,8 +57,8 @@ def test_an_erp_outage_stalls_the_order_visibly_and_resume_completes_it(
     done = quote_to_cash.settled(quote_to_cash.orders, location)
     assert done["status"] == "completed", done
     assert len(sales_orders(netsuite_records, done["id"])) == 1
-    assert len(subscriptions(quote_to_cash, done["id"])) == 1
-    deal = opportunity(quote_to_cash)
+    assert len(subscriptions(quote_to_cash.vendors, done["id"])) == 1
+    deal = demo_opportunity(quote_to_cash.vendors)
     assert deal["Revgate_Integration_Status__c"] == "Completed"
     assert deal["Revgate_Erp_Order_Id__c"] == done["erpOrderId"]
     assert quote_to_cash.orders.get("/v1/orders", params={"status": "stalled"}).json()["items"] == []
@@ -118,9 +103,9 @@ def test_an_erp_refusal_cancels_the_subscription_and_tells_salesforce(
     ]
     [reason] = order["failureReasons"]
     assert reason["system"] == "netsuite" and "credit hold" in reason["message"]
-    [subscription] = subscriptions(quote_to_cash, order["id"])
+    [subscription] = subscriptions(quote_to_cash.vendors, order["id"])
     assert subscription["status"] == "Cancelled"
     assert sales_orders(netsuite_records, order["id"]) == []
-    deal = opportunity(quote_to_cash)
+    deal = demo_opportunity(quote_to_cash.vendors)
     assert deal["Revgate_Integration_Status__c"] == "Failed"
     assert "credit hold" in deal["Revgate_Integration_Message__c"]
