@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import random
 import re
-from typing import Any, Final
-
-from granian._granian import RSGIProtocolClosed, RSGIProtocolError
+from typing import Final
 
 from gateway.auth import IDENTITY_HEADERS
+from gateway.http1 import ClientGone
 from gateway.problems import GatewayProblem
 from gateway.proxy import HOP_BY_HOP
 from gateway.types import RawHeaders, Receive
@@ -24,55 +23,48 @@ _NOT_FORWARDED: Final = HOP_BY_HOP | {
 } | IDENTITY_HEADERS  # fmt: skip
 
 
-class ClientGone(Exception):
-    """The caller disconnected before its body arrived."""
+def _with_underscores(names: frozenset[bytes]) -> frozenset[bytes]:
+    """Each name with any of its hyphens written as underscores too: CGI-style upstreams read
+    ``X_Revgate_Client_Id`` as the identity header, so a caller must not send it either."""
+    variants = set()
+    for name in names:
+        spellings = [b""]
+        for part in name.split(b"-"):
+            spellings = [s + sep + part for s in spellings for sep in ((b"-", b"_") if s else (b"",))]
+        variants.update(spellings)
+    return frozenset(variants)
+
+
+_NEVER_FORWARDED: Final = _with_underscores(_NOT_FORWARDED)
 
 
 class RequestHeaders:
-    """The headers of one request the gateway acts on, read in one pass; the rest, ready to forward.
+    """The headers of one request the gateway acts on; the rest, ready to forward.
 
-    ``raw`` are the request's headers as ASGI gives them: lower-case names, bytes.
+    ``raw`` are the request's headers: lower-case names, bytes. Read with a dict and one
+    comprehension (both loops in C) rather than a Python loop over every header.
     """
 
     __slots__ = ("api_version", "authorization", "content_length", "content_type", "correlation_id",
                  "forward", "host", "traceparent")  # fmt: skip
 
     def __init__(self, raw: RawHeaders) -> None:
-        self.authorization: bytes | None = None
-        self.content_type = b""
-        self.content_length: int | None = None
-        self.api_version: bytes | None = None
-        self.host = b""
-        correlation = trace = None
-        forward: list[tuple[str, str]] = []
-        connection_tokens: set[bytes] = set()
-        for name, value in raw:
-            if name == b"authorization":
-                self.authorization = value
-            elif name == b"content-type":
-                self.content_type = value
-            elif name == b"content-length":
-                self.content_length = int(value) if value.isdigit() else -1
-            elif name == b"x-correlation-id":
-                correlation = value
-            elif name == b"traceparent":
-                trace = value
-            elif name == b"api-version":
-                self.api_version = value
-            elif name == b"host":
-                self.host = value
-            elif name == b"connection":
-                connection_tokens.update(t.strip().lower() for t in value.split(b","))
-            # Underscores too: CGI-style upstreams read X_Revgate_Client_Id as the identity header.
-            if name not in _NOT_FORWARDED and not (
-                b"_" in name and name.replace(b"_", b"-") in _NOT_FORWARDED
-            ):
-                forward.append((name.decode("latin-1"), value.decode("latin-1")))
-        if connection_tokens:  # headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1)
-            forward = [(k, v) for k, v in forward if k.encode("latin-1") not in connection_tokens]
+        dict_ = dict(raw)  # a repeated header: its last value, as a loop would keep
+        get = dict_.get
+        self.authorization = get(b"authorization")
+        self.content_type = get(b"content-type", b"")
+        length = get(b"content-length")
+        self.content_length = None if length is None else int(length) if length.isdigit() else -1
+        self.api_version = get(b"api-version")
+        self.host = get(b"host", b"")
+        forward = [header for header in raw if header[0] not in _NEVER_FORWARDED]
+        if b"connection" in dict_:  # headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1)
+            named = {t.strip().lower() for k, v in raw if k == b"connection" for t in v.split(b",")}
+            forward = [(k, v) for k, v in forward if k not in named]
         self.forward = forward
+        correlation = get(b"x-correlation-id")
         self.correlation_id = correlation if correlation and _VALID_ID.match(correlation) else _new_id()
-        self.traceparent = _child_traceparent(trace)
+        self.traceparent = _child_traceparent(get(b"traceparent"))
 
 
 # Correlation, trace and span ids must be unique, not secret: a PRNG seeded from the OS is enough,
@@ -107,31 +99,6 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-async def read_rsgi_body(protocol: Any, limit: int, length: int | None) -> bytes:
-    """:func:`read_body` for an RSGI protocol: 413 as soon as ``limit`` is passed.
-
-    With a Content-Length (``length``) already checked against the limit, the server's framing
-    stops at that length, so the body is taken in one call; without one, chunk by chunk, counting.
-    """
-    try:
-        if length is not None and 0 <= length <= limit:
-            body: bytes = await protocol()
-            return body
-    except (RSGIProtocolClosed, RSGIProtocolError) as error:
-        raise ClientGone from error
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in protocol:
-            size += len(chunk)
-            if size > limit:
-                raise GatewayProblem("payload-too-large", f"The body is larger than {limit} bytes")
-            chunks.append(chunk)
-    except (RSGIProtocolClosed, RSGIProtocolError) as error:
-        raise ClientGone from error
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def is_json(content_type: bytes) -> bool:

@@ -1,4 +1,4 @@
-"""The gateway's public app: the request pipeline, behind an ASGI and an RSGI face.
+"""The gateway's public app: the request pipeline, behind the listener and an ASGI face.
 
     correlation -> route + version (from the documents) -> lifecycle (410 after sunset)
     -> authentication -> scopes -> rate limit -> body size, media type, schema
@@ -8,36 +8,34 @@ Everything the pipeline needs is compiled once into a :class:`GatewayState`; a r
 new state and swaps it in whole, so a request sees one configuration from start to end.
 
 The pipeline works on plain values (method, path, raw headers, a body reader) and answers
-``(status, headers, body)``; :meth:`Gateway.__call__` (ASGI: tests, any ASGI server) and
-:meth:`Gateway.__rsgi__` (granian's RSGI, which the server uses: one call to answer instead of
-two awaited ASGI messages) only translate.
+``(status, headers, body)``: :meth:`Gateway.handle` is what :class:`gateway.http1.Listener` (the
+server ``revgate gateway`` runs) calls per request; :meth:`Gateway.__call__` (ASGI, for any ASGI
+server) only translates.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import string
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Final
 from urllib.parse import quote
 
 import msgspec
 
-from gateway._request import ClientGone, RequestHeaders, is_json, read_body, read_rsgi_body
-from gateway.accesslog import AccessLog, AccessRecord, timestamp
+from gateway._request import RequestHeaders, is_json, read_body
+from gateway.accesslog import AccessLog
 from gateway.auth import InvalidToken, Principal, identity_headers, www_authenticate
 from gateway.catalogue import MajorVersion, Operation
+from gateway.http1 import ClientGone
 from gateway.metrics import GatewayMetrics
 from gateway.problems import GatewayProblem, problem_answer
+from gateway.ratelimit import Decision, RateLimitPolicy
 from gateway.state import GatewayState
 from gateway.types import Answer, Message, RawHeaders, Receive, Scope, Send
-
-if TYPE_CHECKING:
-    from prometheus_client.metrics import Counter as _Counter
-    from prometheus_client.metrics import Histogram as _Histogram
+from gateway.validation import BodySchema
 
 log = logging.getLogger("revgate.gateway")
 
@@ -48,7 +46,6 @@ _PATH_SAFE: Final = "/:@!$&'()*+,;="
 _UNENCODED_PATH: Final = re.compile(
     f"[{re.escape(string.ascii_letters + string.digits + '-._~' + _PATH_SAFE)}]*"
 )
-_MAX_CACHED: Final = 10_000
 _encode = msgspec.json.Encoder().encode
 
 
@@ -81,12 +78,6 @@ class Gateway:
         self.access_log = access_log
         self.on_started: Callable[[], None] | None = None
         """Called once the server has started, inside its event loop (the runner installs SIGHUP here)."""
-        # The metric children of each label set, looked up once: prometheus_client's labels()
-        # checks and joins the label values on every call. Keys are bounded (routes x methods x
-        # statuses x verified clients), and the caches are dropped if they ever grow past _MAX_CACHED.
-        self._request_counters: dict[tuple[object, ...], _Counter] = {}
-        self._latencies: dict[Operation, tuple[_Histogram, _Histogram]] = {}
-        self._decisions: dict[tuple[str, bool], _Counter] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI."""
@@ -111,31 +102,14 @@ class Gateway:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def __rsgi__(self, scope: Any, protocol: Any) -> None:
-        """RSGI (granian); the server starts and stops the state around serving (no lifespan here)."""
-        if scope.proto != "http":
-            return
-        answer = await self.handle(
-            scope.method,
-            scope.path,
-            scope.query_string,
-            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in scope.headers.items()],
-            _address(scope.client),
-            scope.scheme,
-            lambda limit, length: read_rsgi_body(protocol, limit, length),
-        )
-        if answer is None:
-            return
-        status, headers, body = answer
-        protocol.response_bytes(
-            status, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], body
-        )
-
-    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        """RSGI start-up hook: nothing to do (see :meth:`__rsgi__`)."""
-
-    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
-        """RSGI shut-down hook: nothing to do (see :meth:`__rsgi__`)."""
+    def refuse(self, status: int, detail: str) -> Answer:
+        """The answer to a request the listener refuses itself (400, 431), counted and logged."""
+        problem = GatewayProblem("invalid-request", detail, status=status)
+        exchange = Exchange()
+        exchange.status, exchange.problem = status, problem.slug
+        headers = RequestHeaders([])
+        self._record("-", headers, exchange, 0.0)
+        return problem_answer(problem, "-", headers.correlation_id)
 
     async def handle(
         self,
@@ -152,35 +126,69 @@ class Gateway:
         started = time.perf_counter()
         state = self.state  # one configuration for the whole request, whatever a reload does meanwhile
         headers = RequestHeaders(raw_headers)
-        exchange = Exchange()
+        ex = Exchange()
+        # Every await of the pipeline is in this one coroutine, not in helpers: each coroutine between
+        # the request's task and the future it waits on costs time at every wake-up.
         try:
-            return await self._handle(state, method, path, query, client_ip, scheme, headers, read, exchange)
+            own = self._own_answer(state, method, path, headers, ex)
+            if own is not None:
+                return own
+            version, operation, service_path = self._route(state, method, path, headers, ex)
+            principal = await self._authenticate(state, headers, operation)  # cached: answers at once
+            ex.client = principal.client_id
+            policy = state.policy_for(principal.client_id, operation)
+            decision = await state.limiter.check(principal.client_id, policy)
+            limit_headers = self._admit(state, policy, decision)
+            body = b""
+            if method in _WITH_BODY or headers.content_length:
+                limit = self._body_limit(state, headers, operation)
+                try:
+                    body = await read(limit, headers.content_length)
+                except GatewayProblem:
+                    self.metrics.validation_failures.labels("size").inc()
+                    raise
+                if operation.body is not None:
+                    self._check_body(operation.body, body)
+            forward = _forwarded(headers, principal, version, client_ip, scheme)
+            upstream_started = time.perf_counter()
+            answer = await state.upstreams[version.key].forward(
+                method, _upstream_target(service_path, query), forward, body
+            )
+            ex.upstream_seconds = time.perf_counter() - upstream_started
+            ex.status = answer.status
+            out = answer.headers
+            for i, (name, value) in enumerate(out):
+                if name == b"location" and value.startswith(b"/v"):
+                    # The service names its own path; the caller knows the public one.
+                    out[i] = (name, version.public_prefix + value)
+            out += version.lifecycle_headers
+            out += limit_headers
+            out += [
+                (b"x-correlation-id", headers.correlation_id),
+                (b"content-length", b"%d" % len(answer.body)),
+            ]
+            return answer.status, out, answer.body
         except GatewayProblem as problem:
-            exchange.status, exchange.problem = problem.status, problem.slug
+            ex.status, ex.problem = problem.status, problem.slug
             return problem_answer(problem, path, headers.correlation_id)
         except ClientGone:
-            exchange.status = 499
+            ex.status = 499
             return None
         except Exception:
             log.exception("unexpected error, correlation id %s", headers.correlation_id.decode())
-            exchange.status, exchange.problem = 500, "internal-error"
+            ex.status, ex.problem = 500, "internal-error"
             return problem_answer(GatewayProblem("internal-error"), path, headers.correlation_id)
         finally:
-            self._record(method, headers, exchange, time.perf_counter() - started)
+            self._record(method, headers, ex, time.perf_counter() - started)
 
-    async def _handle(
-        self,
-        state: GatewayState,
-        method: str,
-        path: str,
-        query: str,
-        client_ip: str,
-        scheme: str,
-        headers: RequestHeaders,
-        read: BodyReader,
-        ex: Exchange,
-    ) -> Answer:
-        if path in ("/openapi.json", "/docs") and method in ("GET", "HEAD"):
+    @staticmethod
+    def _own_answer(
+        state: GatewayState, method: str, path: str, headers: RequestHeaders, ex: Exchange
+    ) -> Answer | None:
+        """The gateway's own pages: the merged document, its docs page and a capability's majors."""
+        if method not in ("GET", "HEAD"):
+            return None
+        if path in ("/openapi.json", "/docs"):
             document = path == "/openapi.json"
             ex.status = 200
             return _own_answer(
@@ -189,10 +197,18 @@ class Gateway:
                 headers.correlation_id,
             )
         capability, _, rest = path[1:].partition("/")
-        if not rest and method in ("GET", "HEAD"):
-            listing = _encode(state.version_listing(capability))
+        if not rest:
             ex.status = 200
-            return _own_answer(listing, b"application/json", headers.correlation_id)
+            return _own_answer(
+                _encode(state.version_listing(capability)), b"application/json", headers.correlation_id
+            )
+        return None
+
+    def _route(
+        self, state: GatewayState, method: str, path: str, headers: RequestHeaders, ex: Exchange
+    ) -> tuple[MajorVersion, Operation, str]:
+        """The major version and operation of a request, and its path on the service; or a problem."""
+        capability, _, rest = path[1:].partition("/")
         version, service_path = state.resolve(capability, rest, headers.api_version)
         ex.version = version
         if version.sunset_epoch is not None and time.time() >= version.sunset_epoch:
@@ -210,55 +226,7 @@ class Gateway:
             self.metrics.validation_failures.labels("route").inc()
             raise problem
         ex.operation = operation
-
-        principal = await self._authenticate(state, headers, operation)
-        ex.client = principal.client_id
-        limit_headers = await self._admit(state, principal, operation)
-
-        body = b""
-        if method in _WITH_BODY or headers.content_length:
-            body = await self._body(state, read, headers, operation)
-
-        host = headers.host.decode("latin-1")
-        forward = headers.forward
-        forward += identity_headers(principal)
-        forward += [
-            ("x-correlation-id", headers.correlation_id.decode()),
-            ("traceparent", headers.traceparent.decode()),
-            ("forwarded", f'for="{client_ip}";proto={scheme};host="{host}"'),
-            ("x-forwarded-for", client_ip),
-            ("x-forwarded-proto", scheme),
-            ("x-forwarded-host", host),
-            # Services name their own paths (a problem's ``instance``); this is the public part before them.
-            ("x-forwarded-prefix", version.public_prefix),
-        ]
-        if body:
-            forward.append(("content-length", str(len(body))))
-        # Routing, scopes and schemas were decided on the decoded path; the service must get that same
-        # path, so it is encoded again (sent decoded, a ``%3F`` in an id would start a query string
-        # there: another operation than the one checked). Only a path that came with escapes needs it;
-        # the others skip ``quote``, which costs more than the check.
-        upstream_path = (
-            service_path if _UNENCODED_PATH.fullmatch(service_path) else quote(service_path, safe=_PATH_SAFE)
-        )
-        upstream_started = time.perf_counter()
-        answer = await state.upstreams[version.key].forward(
-            method, upstream_path + "?" + query if query else upstream_path, forward, body
-        )
-        ex.upstream_seconds = time.perf_counter() - upstream_started
-        ex.status = answer.status
-        out = answer.headers
-        for i, (name, value) in enumerate(out):
-            if name == b"location" and value.startswith(b"/v"):
-                # The service names its own path; the caller knows the public one.
-                out[i] = (name, f"/{version.capability}".encode() + value)
-        out += version.lifecycle_headers
-        out += limit_headers
-        out += [
-            (b"x-correlation-id", headers.correlation_id),
-            (b"content-length", b"%d" % len(answer.body)),
-        ]
-        return answer.status, out, answer.body
+        return version, operation, service_path
 
     async def _authenticate(
         self, state: GatewayState, headers: RequestHeaders, operation: Operation
@@ -285,17 +253,12 @@ class Gateway:
             )
         return principal
 
-    async def _admit(self, state: GatewayState, principal: Principal, operation: Operation) -> RawHeaders:
-        policy = state.policy_for(principal.client_id, operation)
-        decision = await state.limiter.check(principal.client_id, policy)
+    def _admit(self, state: GatewayState, policy: RateLimitPolicy, decision: Decision) -> RawHeaders:
+        """The rate-limit headers of an allowed request; a 429 problem for a limited one."""
         limit_headers = state.limit_headers(policy, decision)
-        counter = self._decisions.get((policy.name, decision.allowed))
-        if counter is None:
-            outcome = "allowed" if decision.allowed else "limited"
-            counter = self._decisions[(policy.name, decision.allowed)] = self.metrics.rate_limited.labels(
-                policy.name, outcome
-            )
-        counter.inc()
+        decisions = self.metrics.tally.decisions
+        key = (policy.name, decision.allowed)
+        decisions[key] = decisions.get(key, 0) + 1
         if decision.allowed:
             return limit_headers
         wait = max(1, int(-(-decision.retry_after // 1)))
@@ -307,9 +270,8 @@ class Gateway:
             retry_after=wait,
         )
 
-    async def _body(
-        self, state: GatewayState, read: BodyReader, headers: RequestHeaders, operation: Operation
-    ) -> bytes:
+    def _body_limit(self, state: GatewayState, headers: RequestHeaders, operation: Operation) -> int:
+        """The most body bytes to read; 413 and 415 for what can be refused by the headers alone."""
         limit = state.config.server.max_body_bytes
         if headers.content_length is not None and headers.content_length > limit:
             self.metrics.validation_failures.labels("size").inc()
@@ -317,62 +279,35 @@ class Gateway:
         if operation.body is not None and not is_json(headers.content_type):
             self.metrics.validation_failures.labels("media_type").inc()
             raise GatewayProblem("unsupported-media-type", "Send the body as application/json")
+        return limit
+
+    def _check_body(self, schema: BodySchema, body: bytes) -> None:
         try:
-            body = await read(limit, headers.content_length)
+            schema.check(body)
         except GatewayProblem:
-            self.metrics.validation_failures.labels("size").inc()
+            self.metrics.validation_failures.labels("body").inc()
             raise
-        if operation.body is not None:
-            try:
-                operation.body.check(body)
-            except GatewayProblem:
-                self.metrics.validation_failures.labels("body").inc()
-                raise
-        return body
 
     def _record(self, method: str, headers: RequestHeaders, ex: Exchange, seconds: float) -> None:
-        version, operation, status = ex.version, ex.operation, ex.status
-        key = (version, operation, method, status, ex.client)
-        counter = self._request_counters.get(key)
-        if counter is None:
-            if len(self._request_counters) >= _MAX_CACHED:
-                self._request_counters.clear()
-            counter = self._request_counters[key] = self.metrics.requests.labels(
-                version.capability if version else "-",
-                str(version.number) if version else "-",
-                operation.template if operation else "-",
-                method,
-                str(status),
-                ex.client or "-",
-            )
-        counter.inc()
+        tally = self.metrics.tally
+        operation = ex.operation
+        key = (ex.version, operation, method, ex.status, ex.client)
+        tally.requests[key] = tally.requests.get(key, 0) + 1
         if operation is not None:
-            histograms = self._latencies.get(operation)
-            if histograms is None:
-                if len(self._latencies) >= _MAX_CACHED:
-                    self._latencies.clear()
-                labels = (operation.major.capability, str(operation.major.number), operation.template)
-                histograms = self._latencies[operation] = (
-                    self.metrics.latency.labels(*labels),
-                    self.metrics.upstream_latency.labels(*labels),
-                )
-            histograms[0].observe(seconds)
+            latencies = tally.latencies.get(operation) or tally.latencies_of(operation)
+            latencies[0].observe(seconds)
             if ex.upstream_seconds is not None:
-                histograms[1].observe(ex.upstream_seconds)
+                latencies[1].observe(ex.upstream_seconds)
         if self.access_log is not None:
-            upstream = ex.upstream_seconds
-            self.access_log.write(
-                AccessRecord(
-                    ts=timestamp(),
-                    correlation_id=headers.correlation_id.decode(),
-                    method=method,
-                    route=operation.template if operation else "-",
-                    status=status,
-                    duration_ms=round(seconds * 1000, 3),
-                    client=ex.client,
-                    upstream_ms=None if upstream is None else round(upstream * 1000, 3),
-                    problem=ex.problem,
-                )
+            self.access_log.request(
+                headers.correlation_id,
+                method,
+                operation.template if operation else "-",
+                ex.status,
+                seconds,
+                ex.client,
+                ex.upstream_seconds,
+                ex.problem,
             )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -398,7 +333,32 @@ def _own_answer(body: bytes, media_type: bytes, correlation_id: bytes) -> Answer
     return 200, headers, body
 
 
-def _address(client: str) -> str:
-    """The address of an RSGI ``client`` (``host:port``, or ``[v6]:port``)."""
-    host = client.rpartition(":")[0] or client
-    return host[1:-1] if host.startswith("[") else host
+def _forwarded(
+    headers: RequestHeaders, principal: Principal, version: MajorVersion, client_ip: str, scheme: str
+) -> RawHeaders:
+    """The request's headers as the upstream gets them: the caller's, less what the gateway sets itself."""
+    forward = headers.forward
+    forward += identity_headers(principal)
+    forward += [
+        (b"x-correlation-id", headers.correlation_id),
+        (b"traceparent", headers.traceparent),
+        (
+            b"forwarded",
+            f'for="{client_ip}";proto={scheme};host="{headers.host.decode("latin-1")}"'.encode("latin-1"),
+        ),
+        (b"x-forwarded-for", client_ip.encode()),
+        (b"x-forwarded-proto", scheme.encode()),
+        (b"x-forwarded-host", headers.host),
+        # Services name their own paths (a problem's ``instance``); this is the public part before them.
+        (b"x-forwarded-prefix", version.public_prefix),
+    ]
+    return forward
+
+
+def _upstream_target(service_path: str, query: str) -> str:
+    # Routing, scopes and schemas were decided on the decoded path; the service must get that same
+    # path, so it is encoded again (sent decoded, a ``%3F`` in an id would start a query string
+    # there: another operation than the one checked). Only a path that came with escapes needs it;
+    # the others skip ``quote``, which costs more than the check.
+    path = service_path if _UNENCODED_PATH.fullmatch(service_path) else quote(service_path, safe=_PATH_SAFE)
+    return path + "?" + query if query else path

@@ -55,7 +55,7 @@ class MajorVersion:
         self.number = number
         self.upstream = upstream
         self.prefix = f"/{capability}/v{number}"
-        self.public_prefix = f"/{capability}"
+        self.public_prefix = f"/{capability}".encode()
         """What the gateway puts before the service's own paths."""
         self._literal: dict[tuple[str, str], Operation] = {}
         self._patterns: list[tuple[re.Pattern[str], dict[str, Operation]]] = []

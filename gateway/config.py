@@ -35,6 +35,12 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Port of the admin listener."""
     max_body_bytes: int = 1_048_576
     """Largest request body accepted; a larger one is refused with 413 without reading further."""
+    max_header_bytes: int = 16_384
+    """Largest request line and headers together; a larger head is refused with 431."""
+    keep_alive_timeout: float = 75.0
+    """Seconds an idle keep-alive connection of a caller stays open."""
+    request_read_timeout: float = 30.0
+    """Seconds a request may take to arrive, head and body, once it has begun; then it is dropped."""
     contracts_dir: str | None = None
     """Folder of the OpenAPI documents (``<capability>.v<major>.json``); by default the packaged ones."""
     access_log: bool = True

@@ -1,11 +1,10 @@
-"""Running the gateway: public listener (granian, embedded in our uvloop event loop), admin listener,
-reload on SIGHUP.
+"""Running the gateway: public listener (:mod:`gateway.http1`, on uvloop), admin listener, reload
+on SIGHUP.
 
-Granian (a Rust HTTP server) serves the app through its RSGI interface, in this process and this
-event loop, so the reload handler, the admin listener and the app's state live side by side as
-they did under uvicorn (the ASGI lifespan's work is done here, around serving). Per request it
-costs well under half of uvicorn+httptools's CPU, and RSGI less than granian's ASGI
-(docs/performance.md).
+The listener calls :meth:`Gateway.handle` per request in this process and this event loop, so the
+reload handler, the admin listener and the app's state live side by side (what an ASGI lifespan
+would do is done here, around serving). Why our own listener and not a server from a library:
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -17,14 +16,12 @@ import signal
 from pathlib import Path
 
 import uvloop
-from granian.constants import HTTPModes, Interfaces
-from granian.log import LogLevels
-from granian.server.embed import Server
 
 from gateway.accesslog import AccessLog
 from gateway.admin import AdminListener
 from gateway.app import Gateway
-from gateway.config import ConfigError, load_config
+from gateway.config import ConfigError, ServerConfig, load_config
+from gateway.http1 import Listener, ListenerLimits
 from gateway.metrics import GatewayMetrics
 from gateway.state import GatewayState
 
@@ -72,24 +69,26 @@ def serve(config_path: Path) -> None:
     server = gateway.state.config.server
     admin.start()
     try:
-        uvloop.run(_serve(gateway, server.host, server.port))
+        uvloop.run(_serve(gateway, server))
     finally:
         admin.stop()
         if gateway.access_log is not None:
             gateway.access_log.flush()
 
 
-async def _serve(gateway: Gateway, host: str, port: int) -> None:
-    listener = Server(
-        gateway,
-        address=host,
-        port=port,
-        interface=Interfaces.RSGI,
-        http=HTTPModes.http1,
-        websockets=False,
-        backlog=2048,
-        log_level=LogLevels.error,  # the gateway writes its own JSON access log
+def listener_for(gateway: Gateway, server: ServerConfig) -> Listener:
+    """The public listener of ``gateway``, with the limits of its server config."""
+    limits = ListenerLimits(
+        max_body_bytes=server.max_body_bytes,
+        max_header_bytes=server.max_header_bytes,
+        keep_alive_timeout=server.keep_alive_timeout,
+        request_read_timeout=server.request_read_timeout,
     )
+    return Listener(gateway.handle, gateway.refuse, limits)
+
+
+async def _serve(gateway: Gateway, server: ServerConfig) -> None:
+    listener = listener_for(gateway, server)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Graceful: stop accepting, finish requests in flight, then close the state below.
@@ -100,7 +99,7 @@ async def _serve(gateway: Gateway, host: str, port: int) -> None:
     if gateway.on_started is not None:
         gateway.on_started()
     try:
-        await listener.serve()
+        await listener.serve(server.host, server.port, backlog=2048)
     finally:
         await gateway.state.close()
 

@@ -46,12 +46,12 @@ class Principal:
     """The scopes granted (``scope`` claim)."""
     expires_at: float
     """When the token expires (``exp``), seconds since the epoch."""
-    _headers: tuple[tuple[str, str], ...] = dataclasses.field(init=False, repr=False, compare=False)
+    _headers: tuple[tuple[bytes, bytes], ...] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         headers = (
-            (CLIENT_ID_HEADER.decode(), self.client_id),
-            (SCOPES_HEADER.decode(), " ".join(sorted(self.scopes))),
+            (CLIENT_ID_HEADER, self.client_id.encode()),
+            (SCOPES_HEADER, " ".join(sorted(self.scopes)).encode()),
         )
         object.__setattr__(self, "_headers", headers)
 
@@ -61,10 +61,10 @@ def has_scopes(principal: Principal, required: Collection[str]) -> bool:
     return principal.scopes.issuperset(required)
 
 
-def identity_headers(principal: Principal) -> list[tuple[str, str]]:
+def identity_headers(principal: Principal) -> list[tuple[bytes, bytes]]:
     """The headers that tell the upstream who is calling: client id and space-separated scopes.
 
-    Text, as the upstream client takes them, made once per verified token rather than per request.
+    Made once per verified token rather than per request.
     """
     return list(principal._headers)
 

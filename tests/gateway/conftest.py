@@ -21,6 +21,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import RateLimitConfig, RateLimitPolicy
 from gateway.state import GatewayState
 from services.runtime.serve import serve_in_thread
+from tests.gateway._listening import listening
 from tests.gateway.echo import EchoUpstream
 from tests.gateway.idp._serve import running_identity_provider
 
@@ -93,7 +94,7 @@ def start_gateway(
         metrics = GatewayMetrics()
         log = io.BytesIO()
         gateway = Gateway(GatewayState(config, metrics), metrics, AccessLog(log))
-        with serve_in_thread(gateway, correlation=False) as url:
+        with listening(gateway, config.server) as url:
             running = RunningGateway(url, gateway, log)
             try:
                 yield running

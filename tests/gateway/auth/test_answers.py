@@ -62,8 +62,8 @@ def test_identity_headers_name_the_client_and_its_sorted_scopes() -> None:
     headers = identity_headers(PRINCIPAL)
 
     assert headers == [
-        (CLIENT_ID_HEADER.decode(), "billing-app"),
-        (SCOPES_HEADER.decode(), "customers:read orders:write"),
+        (CLIENT_ID_HEADER, b"billing-app"),
+        (SCOPES_HEADER, b"customers:read orders:write"),
     ]
     headers.clear()
     assert len(identity_headers(PRINCIPAL)) == 2  # each caller gets its own list
