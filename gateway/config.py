@@ -148,6 +148,10 @@ def _check(config: GatewayConfig) -> list[str]:
                 problems.append(f"{where}.{name}: give a time zone (e.g. 2027-01-31T00:00:00Z)")
         if deprecated and sunset and deprecated.tzinfo and sunset.tzinfo and sunset < deprecated:
             problems.append(f"{where}.sunset_at: before deprecated_at")
+    server = config.server
+    for name in ("max_body_bytes", "max_header_bytes", "keep_alive_timeout", "request_read_timeout"):
+        if getattr(server, name) <= 0:
+            problems.append(f"$.server.{name}: must be more than 0")
     limits = config.rate_limit
     if limits.default_policy not in limits.policies:
         problems.append(f"$.rate_limit.default_policy: no policy named {limits.default_policy!r}")

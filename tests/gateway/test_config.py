@@ -85,6 +85,11 @@ BAD_FILES = [
     ),
     ("unknown key", "[server]\nprot = 8081\n" + GOOD, ["$.server", "unknown field `prot`"]),
     (
+        "zero timeout",
+        "[server]\nkeep_alive_timeout = 0\n" + GOOD,
+        ["$.server.keep_alive_timeout", "must be more than 0"],
+    ),
+    (
         "bad URL",
         GOOD.replace('url = "http://127.0.0.1:8201"', 'url = "127.0.0.1:8201"', 1),
         ["$.upstreams[0].url", "not an http(s) URL"],
