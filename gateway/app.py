@@ -19,7 +19,7 @@ import logging
 import re
 import string
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Final
 from urllib.parse import quote
 
@@ -34,7 +34,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.problems import GatewayProblem, problem_answer
 from gateway.ratelimit import Decision, RateLimitPolicy
 from gateway.state import GatewayState
-from gateway.types import Answer, Message, RawHeaders, Receive, Scope, Send
+from gateway.types import Answer, BodyReader, Message, RawHeaders, Receive, Scope, Send
 from gateway.validation import BodySchema
 
 log = logging.getLogger("revgate.gateway")
@@ -47,10 +47,6 @@ _UNENCODED_PATH: Final = re.compile(
     f"[{re.escape(string.ascii_letters + string.digits + '-._~' + _PATH_SAFE)}]*"
 )
 _encode = msgspec.json.Encoder().encode
-
-
-#: Reads the request body (limit, Content-Length if given), refusing with 413 past the limit.
-BodyReader = Callable[[int, int | None], Awaitable[bytes]]
 
 
 class Exchange:

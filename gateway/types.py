@@ -13,3 +13,5 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 RawHeaders = list[tuple[bytes, bytes]]
 #: What the gateway answers: status, headers, body.
 Answer = tuple[int, RawHeaders, bytes]
+#: Reads a request's body: ``read(limit, content_length)``, refusing with 413 past ``limit``.
+BodyReader = Callable[[int, int | None], Awaitable[bytes]]

@@ -1,9 +1,11 @@
 """HTTP/1.1 on the gateway's hot path: the public listener and the keep-alive pools to upstreams.
 
-Both are asyncio protocols on uvloop with llhttp (through httptools) doing the parsing, and no
-coroutine of their own per request: a request costs a handful of callbacks. Servers and clients
-from libraries (uvicorn, granian, aiohttp, pyreqwest, httpx) were measured first and each cost
-more per request than the gateway's whole budget; see ``docs/performance.md``.
+Both are asyncio protocols on uvloop with llhttp (through httptools) doing the parsing: one task
+per caller connection serves its requests in turn, and one watchdog timer per pool times the
+answers in flight, so a request costs a handful of callbacks and no task or timer of its own.
+Servers and clients from libraries (uvicorn, granian, aiohttp, pyreqwest, httpx) were measured
+first and each cost more per request than the gateway's whole budget; see ``docs/performance.md``
+and the decision in ``docs/architecture.md``.
 
 The listener's body reader raises :class:`ClientGone` when the caller disconnects before its body
 has arrived. Errors of the upstream side, all :class:`UpstreamError`:
