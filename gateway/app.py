@@ -290,7 +290,7 @@ class Gateway:
         key = (ex.version, operation, method, ex.status, ex.client)
         tally.requests[key] = tally.requests.get(key, 0) + 1
         if operation is not None:
-            latencies = tally.latencies.get(operation) or tally.latencies_of(operation)
+            latencies = tally.latencies_of(operation)
             latencies[0].observe(seconds)
             if ex.upstream_seconds is not None:
                 latencies[1].observe(ex.upstream_seconds)
