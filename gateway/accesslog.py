@@ -10,18 +10,6 @@ from typing import IO, Final
 import msgspec
 
 
-class AccessRecord(msgspec.Struct, rename="camel", omit_defaults=True):
-    ts: str
-    correlation_id: str
-    method: str
-    route: str
-    status: int
-    duration_ms: float
-    client: str | None = None
-    upstream_ms: float | None = None
-    problem: str | None = None
-
-
 class AccessLog:
     """Writes one :class:`AccessRecord` per request as a JSON line; a write never raises into the
     request path.

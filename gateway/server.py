@@ -17,6 +17,7 @@ from pathlib import Path
 
 import uvloop
 
+from gateway._build import request_path_compiled
 from gateway.accesslog import AccessLog
 from gateway.admin import AdminListener
 from gateway.app import Gateway
@@ -96,6 +97,9 @@ async def _serve(gateway: Gateway, server: ServerConfig) -> None:
     # What an ASGI lifespan would do: keys and Redis before the first request, SIGHUP once serving.
     await gateway.state.start()
     _tune_garbage_collector()
+    log.info(
+        "request path %s", "compiled" if request_path_compiled() else "interpreted (not compiled: slower)"
+    )
     if gateway.on_started is not None:
         gateway.on_started()
     try:

@@ -26,7 +26,8 @@ from gateway.http1._errors import (
     MalformedAnswer,
     UpstreamError,
 )
-from gateway.http1._server import Listener, ListenerLimits, RequestHandler
+from gateway.http1._limits import ListenerLimits
+from gateway.http1._server import Listener, RequestHandler
 
 __all__ = [
     "AnswerTimeout",

@@ -132,10 +132,12 @@ class ConnectionPool:
     """Pooled keep-alive connections to one upstream (``http://`` or ``https://`` URL).
 
     Connections are opened as requests need them, without a cap (the listener bounds how many
-    requests are in flight); at most ``size`` idle ones are kept.
+    requests are in flight); at most ``size`` idle ones are kept, each for ``idle_seconds`` at most.
     """
 
-    def __init__(self, url: str, *, size: int, connect_timeout: float) -> None:
+    def __init__(
+        self, url: str, *, size: int, connect_timeout: float, idle_seconds: float = IDLE_SECONDS
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
@@ -145,6 +147,7 @@ class ConnectionPool:
         self._host_header = b"host: " + parts.netloc.encode("idna")
         self._size = size
         self._connect_timeout = connect_timeout
+        self._idle_seconds = idle_seconds
         self._idle: list[_Connection] = []
         self._connecting: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -246,7 +249,7 @@ class ConnectionPool:
         while idle:
             connection = idle.pop()
             transport = connection.transport
-            fresh = now - connection.idle_since < IDLE_SECONDS
+            fresh = now - connection.idle_since < self._idle_seconds
             if fresh and transport is not None and not transport.is_closing():
                 return connection
             connection.abort()

@@ -10,7 +10,7 @@ import logging
 from collections import deque
 from functools import partial
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 import httptools
@@ -218,9 +218,13 @@ class Connection(asyncio.Protocol):
                 await self.next
                 continue
             url = request.url
-            if url[:1] != b"/":  # absolute form (or "*")
-                parsed = httptools.parse_url(url) if url != b"*" else None
-                raw_path, query = (parsed.path or b"/", parsed.query or b"") if parsed else (b"*", b"")
+            if url == b"*":
+                raw_path, query = b"*", b""
+            elif url[:1] != b"/":  # absolute form
+                # Any: httptools' stub says bytes, but a part the URL lacks is None (and compiled
+                # code checks the types it is told).
+                parsed: Any = httptools.parse_url(url)
+                raw_path, query = parsed.path or b"/", parsed.query or b""
             else:
                 raw_path, _, query = url.partition(b"?")
             path = raw_path.decode("latin-1")

@@ -17,9 +17,8 @@ from collections.abc import Callable, Coroutine
 from email.utils import formatdate
 from typing import Any
 
-import msgspec
-
 from gateway.http1._connection import Connection
+from gateway.http1._limits import ListenerLimits
 from gateway.types import Answer, BodyReader, RawHeaders
 
 #: What the listener calls per request (``Gateway.handle``): ``handler(method, path, query, headers,
@@ -32,19 +31,6 @@ RequestHandler = Callable[
 
 #: Answers (and counts) a request the listener refuses itself: ``refuse(status, detail)``.
 Refusal = Callable[[int, str], Answer]
-
-
-class ListenerLimits(msgspec.Struct, frozen=True):
-    max_body_bytes: int = 1_048_576
-    """Body bytes buffered before the handler asks for the body; past it, reading pauses."""
-    max_header_bytes: int = 16_384
-    """Request line and headers together; a larger head is refused with 431."""
-    keep_alive_timeout: float = 75.0
-    """Seconds an idle keep-alive connection stays open."""
-    request_read_timeout: float = 30.0
-    """Seconds for a request (head and body) to arrive once it has begun."""
-    shutdown_grace: float = 5.0
-    """Seconds requests in flight may take to finish once the listener is told to stop."""
 
 
 class Listener:
@@ -69,8 +55,9 @@ class Listener:
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        port: int = self._server.sockets[0].getsockname()[1]
+        # Any: typeshed says a tuple of sockets, uvloop gives a list (and compiled code checks).
+        server: Any = self._server
+        port: int = server.sockets[0].getsockname()[1]
         return port
 
     async def start(self, host: str, port: int, backlog: int = 2048) -> None:

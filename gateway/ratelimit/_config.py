@@ -9,7 +9,7 @@ import msgspec
 from ._memory import MemoryRateLimiter
 from ._policy import POLICY_NAME, RateLimitPolicy
 from ._redis import RedisRateLimiter
-from ._resp import RedisTarget
+from ._target import RedisTarget
 
 
 def _default_policies() -> dict[str, RateLimitPolicy]:

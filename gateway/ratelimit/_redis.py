@@ -11,7 +11,8 @@ from typing import Final
 
 from ._memory import MemoryRateLimiter
 from ._policy import Decision, RateLimitPolicy, decision_from_gcra
-from ._resp import RedisTarget, ReplyError, RespConnection
+from ._resp import ReplyError, RespConnection
+from ._target import RedisTarget
 
 _log = logging.getLogger(__name__)
 

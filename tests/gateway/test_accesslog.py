@@ -8,7 +8,8 @@ import io
 import msgspec
 import pytest
 
-from gateway.accesslog import FLUSH_LINES, FLUSH_SECONDS, AccessLog, AccessRecord
+from gateway._access_record import AccessRecord
+from gateway.accesslog import FLUSH_LINES, FLUSH_SECONDS, AccessLog
 
 CORRELATION = b"0123456789abcdef0123456789abcdef"
 

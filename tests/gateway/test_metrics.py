@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from gateway.catalogue import MajorVersion, Operation
+from gateway.config import Upstream
 from gateway.metrics import LATENCY_BUCKETS, GatewayMetrics
 
 
-class Thing:
-    """Hashable by identity, as the catalogue's versions and operations are."""
-
-    def __init__(self, **attributes: Any) -> None:
-        self.__dict__.update(attributes)
-
-
-def route(major: int = 2) -> tuple[Any, Any]:
+def route(major: int = 2) -> tuple[MajorVersion, Operation]:
     """A major version and one of its operations, as the tally reads them."""
-    version = Thing(capability="customer-master", number=major)
-    operation = Thing(major=version, template=f"/customer-master/v{major}/customers/{{customer_id}}")
-    return version, operation
+    version = MajorVersion("customer-master", major, Upstream("customer-master", major, "http://upstream"))
+    template = f"/customer-master/v{major}/customers/{{customer_id}}"
+    return version, Operation(version, "get", template, "getCustomer", frozenset(), None)
 
 
 LABELS = {

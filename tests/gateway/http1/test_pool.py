@@ -22,6 +22,7 @@ from gateway.http1 import (
     MalformedAnswer,
     UpstreamReply,
 )
+from gateway.http1._client import IDLE_SECONDS
 from gateway.types import RawHeaders
 from tests.gateway._sockets import reserved_port
 
@@ -148,8 +149,10 @@ async def upstream(respond: Respond) -> AsyncIterator[RawUpstream]:
 
 
 @contextlib.asynccontextmanager
-async def pool_of(raw: RawUpstream, size: int = 4) -> AsyncIterator[ConnectionPool]:
-    pool = ConnectionPool(raw.url, size=size, connect_timeout=WAIT)
+async def pool_of(
+    raw: RawUpstream, size: int = 4, idle_seconds: float = IDLE_SECONDS
+) -> AsyncIterator[ConnectionPool]:
+    pool = ConnectionPool(raw.url, size=size, connect_timeout=WAIT, idle_seconds=idle_seconds)
     try:
         yield pool
     finally:
@@ -231,11 +234,8 @@ async def test_concurrent_requests_each_get_a_connection_and_size_bounds_those_k
     assert [r.body for r in (*first, again)] == [b"hello"] * 3
 
 
-async def test_an_idle_connection_older_than_idle_seconds_is_not_reused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr("gateway.http1._client.IDLE_SECONDS", 0.5)
-    async with upstream(answering(OK)) as raw, pool_of(raw) as pool:
+async def test_an_idle_connection_older_than_idle_seconds_is_not_reused() -> None:
+    async with upstream(answering(OK)) as raw, pool_of(raw, idle_seconds=0.5) as pool:
         await get(pool)
         await get(pool)
         assert raw.accepted == 1  # reused while fresh
