@@ -58,6 +58,7 @@ from typing import IO, Final
 import httpx
 import redis
 
+from gateway._build import request_path_compiled
 from gateway.idp import hash_secret
 
 CUSTOMER_ID: Final = "cus_01JD8Z6Q3W9R2N7M4K5H6G7F8E"
@@ -583,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{cores} CPUs; pinned: {args.pin}; wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s; "
         f"{args.rounds} rounds; gateway access log {'off' if args.no_access_log else 'on'}; "
+        f"request path {'compiled' if request_path_compiled() else 'INTERPRETED (run make install)'}; "
         f"POST body {len(LOADS[1].body)} bytes; work dir {work}",
         flush=True,
     )

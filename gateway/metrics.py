@@ -9,7 +9,7 @@ The rare ones (refusals, circuit state, fallback) are ordinary prometheus_client
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 LATENCY_BUCKETS: Final[tuple[float, ...]] = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 )  # fmt: skip
-_LE: Final = [*(str(b) for b in LATENCY_BUCKETS), "+Inf"]  # as prometheus_client writes them
+_LE: Final = [str(b) for b in LATENCY_BUCKETS] + ["+Inf"]  # as prometheus_client writes them
 
 
 class Latencies:
@@ -71,7 +71,7 @@ class RequestTally(Collector):
             "Requests answered, by capability, major, operation (route template), method, status, client.",
             labels=["capability", "major", "operation", "method", "status", "client"],
         )
-        for labels, value in _summed(
+        keyed = [
             (
                 (
                     version.capability if version else "-",
@@ -84,7 +84,8 @@ class RequestTally(Collector):
                 count,
             )
             for (version, operation, method, status, client), count in list(self.requests.items())
-        ):
+        ]
+        for labels, value in _summed(keyed):
             requests.add_metric(labels, value)
         yield requests
         latencies = list(self.latencies.items())
@@ -120,12 +121,12 @@ class RequestTally(Collector):
         yield decisions
 
 
-def _summed(pairs: Iterator[tuple[tuple[str, ...], int]]) -> Iterator[tuple[list[str], int]]:
+def _summed(pairs: Iterable[tuple[tuple[str, ...], int]]) -> list[tuple[list[str], int]]:
     """Counts of equal label values added up (a reload makes new keys for the same routes)."""
     sums: dict[tuple[str, ...], int] = {}
     for labels, count in pairs:
         sums[labels] = sums.get(labels, 0) + count
-    return ((list(labels), count) for labels, count in sums.items())
+    return [(list(labels), count) for labels, count in sums.items()]
 
 
 class GatewayMetrics:

@@ -82,7 +82,7 @@ class BodySchema:
             raise GatewayProblem("invalid-request", f"The body is not valid JSON: {error}") from None
         if self._fast(document):
             return
-        found = (p for e in self._explain.iter_errors(document) for p in _params(e))
+        found = [p for e in self._explain.iter_errors(document) for p in _params(e)]
         params = tuple(sorted(found, key=lambda p: p.pointer))
         if not params:
             # jsonschema found nothing where jsonschema-rs did: a pattern, which jsonschema runs
