@@ -218,6 +218,15 @@ async def serving(app: FakeApp, **limits: Any) -> AsyncIterator[Served]:
         await asyncio.wait_for(task, listener.limits.shutdown_grace + WAIT)
 
 
+async def answer_then_close(app: FakeApp, data: bytes) -> Reply:
+    """The one answer a new connection gets for ``data``, the listener closing the connection after it."""
+    async with serving(app) as served, connect(served.port) as client:
+        client.send(data)
+        reply = await client.reply()
+        await client.expect_closed()
+    return reply
+
+
 def request(target: str = "/", method: str = "GET", *headers: str, body: bytes = b"") -> bytes:
     lines = [f"{method} {target} HTTP/1.1", "Host: gateway.test", *headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
@@ -248,30 +257,21 @@ async def test_keep_alive_answers_two_requests_on_one_connection() -> None:
     ids=["connection-close", "http-1.0"],
 )
 async def test_a_request_without_keep_alive_is_answered_then_closed(head: bytes) -> None:
-    async with serving(FakeApp()) as served, connect(served.port) as client:
-        client.send(head)
-        reply = await client.reply()
-        assert reply.status == 200
-        assert reply.headers["connection"] == "close"
-        await client.expect_closed()
+    reply = await answer_then_close(FakeApp(), head)
+    assert reply.status == 200
+    assert reply.headers["connection"] == "close"
 
 
 async def test_a_request_pipelined_after_connection_close_is_not_handled() -> None:
     app = FakeApp()
-    async with serving(app) as served, connect(served.port) as client:
-        client.send(request("/last", "GET", "Connection: close") + request("/never"))
-        reply = await client.reply()
-        await client.expect_closed()
+    reply = await answer_then_close(app, request("/last", "GET", "Connection: close") + request("/never"))
     assert reply.body == b"GET /last?"
     assert [call.path for call in app.calls] == ["/last"]
 
 
 async def test_an_upgrade_request_is_answered_as_plain_http_then_closed() -> None:
-    app = FakeApp()
-    async with serving(app) as served, connect(served.port) as client:
-        client.send(request("/ws", "GET", "Connection: Upgrade", "Upgrade: websocket") + b"\x81\x05hello")
-        reply = await client.reply()
-        await client.expect_closed()
+    data = request("/ws", "GET", "Connection: Upgrade", "Upgrade: websocket") + b"\x81\x05hello"
+    reply = await answer_then_close(FakeApp(), data)
     assert (reply.status, reply.body) == (200, b"GET /ws?")
     assert reply.headers["connection"] == "close"
 
@@ -488,10 +488,7 @@ async def test_a_client_leaving_while_the_handler_waits_for_its_body_makes_read_
 )
 async def test_a_malformed_request_gets_400_from_refuse_and_the_connection_closes(data: bytes) -> None:
     app = FakeApp()
-    async with serving(app) as served, connect(served.port) as client:
-        client.send(data)
-        reply = await client.reply()
-        await client.expect_closed()
+    reply = await answer_then_close(app, data)
     assert reply.status == 400
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.headers["connection"] == "close"
@@ -533,10 +530,7 @@ async def test_a_malformed_request_after_a_good_one_is_refused_after_the_good_on
 )
 async def test_a_head_over_max_header_bytes_gets_431_and_the_connection_closes(head: bytes) -> None:
     app = FakeApp()
-    async with serving(app) as served, connect(served.port) as client:
-        client.send(head)
-        reply = await client.reply()
-        await client.expect_closed()
+    reply = await answer_then_close(app, head)
     assert reply.status == 431
     assert [status for status, _ in app.refusals] == [431]
     assert app.calls == []
@@ -545,11 +539,9 @@ async def test_a_head_over_max_header_bytes_gets_431_and_the_connection_closes(h
 async def test_a_header_growing_past_max_header_bytes_is_refused_before_it_ends() -> None:
     # A header line that never ends must not be buffered whole before the limit is checked: the
     # 431 (and the end of the connection) come while the client is still sending it.
-    app = FakeApp()
-    async with serving(app) as served, connect(served.port) as client:
-        client.send(b"GET / HTTP/1.1\r\nHost: gateway.test\r\nX-Big: " + b"a" * 20_000)
-        reply = await client.reply()
-        await client.expect_closed()
+    reply = await answer_then_close(
+        FakeApp(), b"GET / HTTP/1.1\r\nHost: gateway.test\r\nX-Big: " + b"a" * 20_000
+    )
     assert reply.status == 431
 
 
